@@ -1,0 +1,26 @@
+"""Fixtures shared by the whole suite: the demo cast is built once per test database."""
+
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+
+from preau.core.actor import _year_cache
+from preau.demo.cast import Cast, build_cast
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+    with django_db_blocker.unblock():
+        build_cast()
+
+
+@pytest.fixture
+def cast(db: Any) -> Cast:
+    return Cast.load()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    cache.clear()
+    _year_cache.clear()

@@ -1,0 +1,87 @@
+"""Test helpers shared by every app: query budgets and isolation cases.
+
+Every tenant-scoped route (a URL that takes an identifier) declares an ``Isolation`` in its app's
+tests: who owns the object, and which members of the cast must get a 404 for it. The meta-test
+in core/tests/test_isolation_coverage.py fails when a route has no such declaration.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+ISOLATION_CASES: list[Isolation] = []
+
+
+@contextlib.contextmanager
+def query_budget(expected: int) -> Iterator[CaptureQueriesContext]:
+    """Fail, printing the SQL, unless exactly ``expected`` queries run inside the block."""
+    with CaptureQueriesContext(connection) as context:
+        yield context
+    executed = len(context.captured_queries)
+    if executed != expected:
+        statements = "\n".join(
+            f"{i}. {q['sql']}" for i, q in enumerate(context.captured_queries, start=1)
+        )
+        pytest.fail(f"{executed} queries instead of {expected}:\n{statements}")
+
+
+@dataclass
+class Isolation:
+    """A tenant-scoped route and the people who must not reach the owner's object.
+
+    ``kwargs`` builds the URL arguments from the cast; ``refused`` names cast members (see
+    preau.demo.cast.Cast) who must get a 404: another family, another class, another
+    establishment. Anonymous visitors are sent to the login page (or get 401 from the API).
+    """
+
+    route: str
+    owner: str
+    kwargs: Callable[[Any], dict[str, Any]]
+    refused: tuple[str, ...]
+    method: str = "get"
+    data: dict[str, Any] = field(default_factory=dict)
+    owner_status: int = 200
+    anonymous_status: int = 302
+    api: bool = False
+
+    def __post_init__(self) -> None:
+        ISOLATION_CASES.append(self)
+
+    def url(self, cast: Any) -> str:
+        return reverse(self.route, kwargs=self.kwargs(cast))
+
+    def __str__(self) -> str:
+        return f"{self.route}[{self.owner}]"
+
+
+def isolation_test(cases: list[Isolation]) -> Callable[..., None]:
+    """A parametrised test that checks the owner, each refused person and an anonymous visitor."""
+
+    @pytest.mark.parametrize("case", cases, ids=str)
+    def test_isolation(case: Isolation, cast: Any, client: Any) -> None:
+        url = case.url(cast)
+
+        def call() -> Any:
+            return getattr(client, case.method)(url, case.data)
+
+        response = call()
+        assert response.status_code == case.anonymous_status, (
+            f"anonymous got {response.status_code}"
+        )
+        client.force_login(getattr(cast, case.owner))
+        response = call()
+        assert response.status_code == case.owner_status, f"{case.owner} got {response.status_code}"
+        for name in case.refused:
+            client.force_login(getattr(cast, name))
+            response = call()
+            assert response.status_code == 404, f"{name} got {response.status_code} for {url}"
+
+    return test_isolation

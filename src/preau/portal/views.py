@@ -1,0 +1,74 @@
+from uuid import UUID
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from preau.core.actor import SESSION_CHILD_KEY, SESSION_ESTABLISHMENT_KEY, Actor, Child
+from preau.directory.models import Establishment
+from preau.portal.selectors import services_for
+
+
+def _selected_child(request: HttpRequest, actor: Actor) -> Child | None:
+    """The child a guardian is looking at: ?child=, else the last one chosen, else the first."""
+    if not actor.children:
+        return None
+    wanted = request.GET.get("child") or request.session.get(SESSION_CHILD_KEY)
+    for child in actor.children:
+        if str(child.public_id) == wanted:
+            request.session[SESSION_CHILD_KEY] = wanted
+            return child
+    if request.GET.get("child"):
+        raise Http404  # another family's child: as if it did not exist
+    return actor.children[0]
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    actor = request.actor
+    child = _selected_child(request, actor) if actor.home_kind == "guardian" else None
+    services = services_for(actor)
+    panels = [
+        {"template": s.panel_template, **s.panel_context(actor, child)}
+        for s in services
+        if s.panel_template and s.panel_context
+    ]
+    return render(
+        request,
+        f"portal/home_{actor.home_kind}.html",
+        {"services": services, "panels": panels, "child": child},
+    )
+
+
+@login_required
+@require_POST
+def switch_establishment(request: HttpRequest) -> HttpResponse:
+    actor = request.actor
+    wanted = request.POST.get("establishment", "")
+    if not any(str(e.public_id) == wanted for e in actor.establishments):
+        raise Http404
+    request.session[SESSION_ESTABLISHMENT_KEY] = wanted
+    request.session.pop(SESSION_CHILD_KEY, None)
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        target = "portal:home"
+    return redirect(target)
+
+
+@login_required
+def logo(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """An establishment's logo, for its own members (files are never served from a public URL)."""
+    establishment = next(
+        (e for e in request.actor.establishments if e.public_id == public_id), None
+    )
+    if establishment is None:
+        establishment = Establishment.objects.filter(public_id=public_id).first()
+        if establishment is None or not request.actor.is_superuser:
+            raise Http404
+    if not establishment.logo:
+        raise Http404
+    response = FileResponse(establishment.logo.open("rb"))
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from preau.api.api import api
+from preau.core import views as core_views
+
+urlpatterns = [
+    path("", include("preau.portal.urls")),
+    path("accounts/", include("preau.accounts.urls")),
+    path("directory/", include("preau.directory.urls")),
+    path("manage/", include("preau.administration.urls")),
+    path("api/v1/", api.urls),
+    path("django-admin/", admin.site.urls),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", core_views.readyz, name="readyz"),
+]
