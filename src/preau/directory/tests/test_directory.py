@@ -78,9 +78,9 @@ def test_class_page_query_budget(cast: Any, client: Any) -> None:
     client.force_login(cast.bernard)
     url = reverse("directory:class", kwargs={"public_id": cast.class_4b.public_id})
     client.get(url)
-    # session, user, memberships and teaching assignments (the actor), the class, its roster,
-    # its teachers. The school year and the establishment's services come from the cache.
-    with query_budget(7):
+    # user, memberships and teaching assignments (the actor), the class, its roster, its
+    # teachers. The school year and the establishment's services come from the cache.
+    with query_budget(6):
         response = client.get(url)
     assert response.status_code == 200
     assert "Léa" in response.content.decode()
