@@ -10,6 +10,7 @@ urlpatterns = [
     path("directory/", include("preau.directory.urls")),
     path("manage/", include("preau.administration.urls")),
     path("api/v1/", api.urls),
+    path("api/tokens/", include("preau.api.urls")),
     path("django-admin/", admin.site.urls),
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
