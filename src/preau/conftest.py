@@ -24,3 +24,9 @@ def cast(db: Any) -> Cast:
 def _fresh_cache() -> None:
     cache.clear()
     _year_cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings: Any, tmp_path: Any) -> None:
+    """Uploaded files go to a folder of the test's own."""
+    settings.MEDIA_ROOT = tmp_path / "media"

@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class AuditConfig(AppConfig):
     name = "preau.audit"
-    verbose_name = _("audit")
+    verbose_name = _("Journal")

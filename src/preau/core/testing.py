@@ -54,6 +54,8 @@ class Isolation:
     owner_status: int = 200
     anonymous_status: int = 302
     api: bool = False
+    # Prepares data the route needs (e.g. a file to download); runs inside the test transaction.
+    setup: Callable[[Any], None] | None = None
 
     def __post_init__(self) -> None:
         ISOLATION_CASES.append(self)
@@ -70,6 +72,8 @@ def isolation_test(cases: list[Isolation]) -> Callable[..., None]:
 
     @pytest.mark.parametrize("case", cases, ids=str)
     def test_isolation(case: Isolation, cast: Any, client: Any) -> None:
+        if case.setup is not None:
+            case.setup(cast)
         url = case.url(cast)
 
         def call() -> Any:

@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class DemoConfig(AppConfig):
     name = "preau.demo"
-    verbose_name = _("demo")
+    verbose_name = _("Démonstration")

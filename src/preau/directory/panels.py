@@ -10,7 +10,10 @@ if TYPE_CHECKING:
     from preau.core.actor import Actor, Child
 
 
-def panel_context(actor: Actor, child: Child | None) -> dict[str, Any]:
+def panel_context(actor: Actor, child: Child | None) -> dict[str, Any] | None:
+    """The panel for a student, a guardian's child or a teacher; none for other staff."""
+    if actor.home_kind in ("staff", "none"):
+        return None
     if child is not None:
         enrolment = child.enrolments[0] if child.enrolments else None
     elif actor.is_student:

@@ -68,3 +68,21 @@ def current_enrolment(student: Any, establishment: Any, school_year: Any) -> Enr
         .select_related("school_class__level", "school_class__head_teacher", "establishment")
         .first()
     )
+
+
+def establishment_overview(establishment: Any, school_year: Any) -> dict[str, int]:
+    """Headcounts shown to the establishment's staff (3 queries)."""
+    from preau.directory.models import STAFF_PROFILES, Membership
+
+    members = Membership.objects.filter(
+        establishment=establishment, school_year=school_year, is_active=True
+    )
+    return {
+        "students": Enrolment.objects.filter(
+            establishment=establishment, school_year=school_year
+        ).count(),
+        "classes": SchoolClass.objects.filter(
+            establishment=establishment, school_year=school_year
+        ).count(),
+        "staff": members.filter(profile__in=STAFF_PROFILES).values("person").distinct().count(),
+    }

@@ -31,7 +31,7 @@ class Service:
     can_be_disabled: bool = True
     # A dashboard panel: a template and a function giving its context for an actor.
     panel_template: str | None = None
-    panel_context: Callable[[Actor, Any], dict[str, Any]] | None = None
+    panel_context: Callable[[Actor, Any], dict[str, Any] | None] | None = None
 
     def url(self) -> str:
         return reverse(self.url_name)

@@ -7,6 +7,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from preau.core.actor import SESSION_CHILD_KEY, SESSION_ESTABLISHMENT_KEY, Actor, Child
+from preau.directory import selectors
 from preau.directory.models import Establishment
 from preau.portal.selectors import services_for
 
@@ -30,15 +31,19 @@ def home(request: HttpRequest) -> HttpResponse:
     actor = request.actor
     child = _selected_child(request, actor) if actor.home_kind == "guardian" else None
     services = services_for(actor)
-    panels = [
-        {"template": s.panel_template, **s.panel_context(actor, child)}
-        for s in services
-        if s.panel_template and s.panel_context
-    ]
+    panels = []
+    for service in services:
+        if service.panel_template and service.panel_context:
+            context = service.panel_context(actor, child)
+            if context is not None:
+                panels.append({"template": service.panel_template, **context})
+    overview = None
+    if actor.home_kind == "staff":
+        overview = selectors.establishment_overview(actor.establishment, actor.school_year)
     return render(
         request,
         f"portal/home_{actor.home_kind}.html",
-        {"services": services, "panels": panels, "child": child},
+        {"services": services, "panels": panels, "child": child, "overview": overview},
     )
 
 

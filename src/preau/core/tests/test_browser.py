@@ -1,0 +1,168 @@
+"""Key journeys in a real Chromium, against a server started as `make run` starts it.
+
+The server runs in its own process with the embedded defaults (SQLite in a temporary folder, the
+demo school), so these tests also check that a fresh install serves the portal.
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from preau.demo.cast import DEMO_PASSWORD
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+def _require_browser() -> None:
+    if not Path(CHROMIUM).exists():
+        reason = "Chromium is not installed (apt-get install chromium): browser tests skipped."
+        if os.environ.get("PREAU_REQUIRE_BROWSER"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def portal_url(tmp_path_factory: Any) -> Iterator[str]:
+    _require_browser()
+    data_dir = tmp_path_factory.mktemp("portal")
+    env = {
+        **os.environ,
+        "DEBUG": "1",
+        "PREAU_DATA_DIR": str(data_dir),
+        "DATABASE_URL": f"sqlite:///{data_dir / 'db.sqlite3'}",
+        "REDIS_URL": "",
+    }
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    manage = [sys.executable, "-m", "preau"]
+    for command in (["migrate", "--noinput", "-v0"], ["demo", "--students", "40"]):
+        subprocess.run([*manage, *command], env=env, check=True, capture_output=True)  # noqa: S603
+    port = _free_port()
+    server = subprocess.Popen(  # noqa: S603
+        [*manage, "runserver", "--noreload", f"127.0.0.1:{port}"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(f"{url}/healthz", timeout=1):  # noqa: S310
+                    break
+            except OSError:
+                time.sleep(0.1)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser(portal_url: str) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(locale="fr-FR", viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    violations: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    yield page
+    context.close()
+    assert not violations, f"Content-Security-Policy violations: {violations}"
+
+
+def log_in(page: Any, portal_url: str, username: str) -> None:
+    page.goto(f"{portal_url}/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+
+
+CAST_HOMES = [
+    ("admin", "Administrer les établissements"),
+    ("rectorat.versailles", "Administrer les établissements"),
+    ("principal.moulin", "Administrer l'établissement"),
+    ("cpe.moulin", "Collège Jean Moulin"),
+    ("prof.bernard", "3e A"),
+    ("prof.garcia", "4e B"),
+    ("eleve.lea", "4e B"),
+    ("eleve.noah", "4e B"),
+    ("eleve.jade", "3e A"),
+    ("parent.sophie", "Léa"),
+    ("parent.karim", "Noah"),
+    ("principal.curie", "Lycée Marie Curie"),
+    ("prof.dupont", "2nde 3"),
+    ("eleve.hugo", "2nde 3"),
+]
+
+
+@pytest.mark.parametrize(("username", "expected"), CAST_HOMES)
+def test_every_member_of_the_cast_logs_in(
+    page: Any, portal_url: str, username: str, expected: str
+) -> None:
+    log_in(page, portal_url, username)
+    assert page.url == f"{portal_url}/"
+    assert page.locator("h1").inner_text().startswith("Bonjour")
+    assert expected in page.locator("main").inner_text()
+
+
+def test_wrong_password_is_refused_in_french(page: Any, portal_url: str) -> None:
+    page.goto(f"{portal_url}/accounts/login/")
+    page.fill("input[name=username]", "eleve.lea")
+    page.fill("input[name=password]", "not-the-password")
+    page.click("button[type=submit]")
+    assert "/accounts/login/" in page.url
+    assert "incorrect" in page.locator("main").inner_text()
+
+
+def test_guardian_follows_both_children_and_logs_out(page: Any, portal_url: str) -> None:
+    log_in(page, portal_url, "parent.sophie")
+    page.get_by_role("link", name="Hugo").click()
+    page.wait_for_load_state()
+    assert "Claire Dupont" in page.locator("main").inner_text()
+    # The establishment switcher submits itself when a school is chosen.
+    page.select_option("#switch-establishment", label="Lycée Marie Curie")
+    page.wait_for_url(f"{portal_url}/")
+    assert "Lycée Marie Curie" in page.locator("header").inner_text()
+    page.get_by_role("button", name="Se déconnecter").click()
+    page.wait_for_load_state()
+    assert "/accounts/login/" in page.url
+
+
+def test_teacher_opens_a_class_roster(page: Any, portal_url: str) -> None:
+    log_in(page, portal_url, "prof.garcia")
+    page.get_by_role("link", name="4e B").first.click()
+    page.wait_for_load_state()
+    roster = page.locator("main").inner_text()
+    assert "Léa" in roster and "Noah" in roster
