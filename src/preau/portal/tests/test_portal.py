@@ -59,7 +59,7 @@ def test_each_member_of_the_cast_has_their_home(
     client.force_login(getattr(cast, member))
     response = client.get(reverse("portal:home"))
     assert response.status_code == 200
-    assert [t.name for t in response.templates][0] == f"portal/home_{kind}.html"
+    assert response.templates[0].name == f"portal/home_{kind}.html"
     assert expected in response.content.decode()
 
 
