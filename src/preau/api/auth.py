@@ -1,0 +1,116 @@
+"""Who is calling: a browser session (with CSRF on unsafe methods) or a personal access token.
+
+Both end with ``request.actor`` built for the authenticated person, so routes apply the same
+policies whatever the credential. A token carries scopes, checked per route; a session may do
+everything its person may. ``X-Preau-Establishment: <uuid>`` picks the establishment to work in
+among the person's own (the first one otherwise, or the one chosen in the session).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.utils import translation
+from django.utils.translation import gettext as _
+from ninja.security import APIKeyCookie, HttpBearer
+from ninja.utils import check_csrf
+
+from preau.api.actions import do_record_token_use
+from preau.api.errors import ApiError
+from preau.api.models import TOKEN_PREFIX, PersonalAccessToken, hash_secret
+from preau.core.actor import SESSION_ESTABLISHMENT_KEY, Actor
+
+ESTABLISHMENT_HEADER = "X-Preau-Establishment"
+
+
+def build_actor(request: HttpRequest, user: Any, session: Any) -> Actor:
+    """The Actor of an API request, in the establishment the header asks for if any."""
+    chosen = request.headers.get(ESTABLISHMENT_HEADER)
+    if not chosen:
+        return Actor(user, session)
+    try:
+        public_id = str(uuid.UUID(chosen.strip()))
+    except ValueError:
+        public_id = None
+    actor = Actor(user, {SESSION_ESTABLISHMENT_KEY: public_id})
+    if public_id is None or not any(str(e.public_id) == public_id for e in actor.establishments):
+        raise ApiError(
+            404,
+            "unknown_establishment",
+            _("Établissement inconnu ou auquel vous n'êtes pas rattaché."),
+            {"header": ESTABLISHMENT_HEADER},
+        )
+    return actor
+
+
+class SessionAuth(APIKeyCookie):
+    """The person signed in to the portal. Unsafe methods need the CSRF token, as in forms."""
+
+    param_name: str = settings.SESSION_COOKIE_NAME
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        # The CSRF check runs in authenticate(), only for signed-in requests, so that an
+        # anonymous call gets 401 rather than a CSRF failure.
+        return request.COOKIES.get(self.param_name)
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        if not request.user.is_authenticated:
+            return None
+        exempt = getattr(request, "_ninja_csrf_exempt", False)
+        if self.csrf and not exempt and check_csrf(request) is not None:
+            raise ApiError(
+                403,
+                "csrf_failed",
+                _("Jeton CSRF absent ou incorrect : envoyez l'en-tête X-CSRFToken."),
+            )
+        request.actor = build_actor(request, request.user, request.session)
+        return request.user
+
+
+class PersonalAccessTokenAuth(HttpBearer):
+    """``Authorization: Bearer preau_…``: a token made on the « Jetons d'accès » page."""
+
+    def __init__(self, scope: str | None = None) -> None:
+        self.scope = scope
+        super().__init__()
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        invalid = ApiError(401, "invalid_token", _("Jeton d'accès invalide."))
+        token = token.strip()
+        if not token.startswith(TOKEN_PREFIX):
+            raise invalid
+        row = (
+            PersonalAccessToken.objects.select_related("person")
+            .filter(token_hash=hash_secret(token))
+            .first()
+        )
+        if row is None or not row.person.is_active:
+            raise invalid
+        if row.is_revoked:
+            raise ApiError(401, "token_revoked", _("Ce jeton d'accès a été révoqué."))
+        if row.is_expired:
+            raise ApiError(401, "token_expired", _("Ce jeton d'accès a expiré."))
+        if self.scope is not None and not row.grants(self.scope):
+            raise ApiError(
+                403,
+                "insufficient_scope",
+                _("Ce jeton n'a pas le droit « %(scope)s ».") % {"scope": self.scope},
+                {"required_scope": self.scope},
+            )
+        person = row.person
+        if person.language:
+            translation.activate(person.language)
+            request.LANGUAGE_CODE = person.language
+        request.user = person
+        request.access_token = row
+        request.actor = build_actor(request, person, {})
+        do_record_token_use(token=row)
+        return person
+
+
+def api_auth(scope: str) -> list[Any]:
+    """The authentication of a route: a token holding ``scope``, or a signed-in session."""
+    return [PersonalAccessTokenAuth(scope), SessionAuth()]
