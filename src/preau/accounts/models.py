@@ -4,6 +4,7 @@ import uuid
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
@@ -51,3 +52,52 @@ class User(AbstractUser):
             secret=secret,
             algorithm="sha256",
         ).hexdigest()
+
+
+class ActivationCode(models.Model):
+    """A one-time code, handed out on paper by a school, to set a first (or new) password.
+
+    Only a keyed hash of the code is stored (see accounts.codes). A newer code for the same person
+    ends the older ones by moving their expiry to the moment it was issued.
+    """
+
+    person = models.ForeignKey(
+        User,
+        on_delete=models.CASCADE,
+        related_name="activation_codes",
+        verbose_name=_("personne"),
+    )
+    establishment = models.ForeignKey(
+        "directory.Establishment",
+        on_delete=models.CASCADE,
+        related_name="activation_codes",
+        verbose_name=_("établissement émetteur"),
+    )
+    code_hash = models.CharField(_("empreinte du code"), max_length=64)
+    created_at = models.DateTimeField(_("créé le"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expire le"))
+    used_at = models.DateTimeField(_("utilisé le"), null=True, blank=True)
+    issued_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("émis par"),
+    )
+
+    class Meta:
+        verbose_name = _("code d'activation")
+        verbose_name_plural = _("codes d'activation")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["establishment", "-created_at"]),
+            models.Index(fields=["person", "used_at", "expires_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} · {self.establishment} · {self.created_at:%Y-%m-%d}"
+
+    @property
+    def is_usable(self) -> bool:
+        return self.used_at is None and self.expires_at > timezone.now()

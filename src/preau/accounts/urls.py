@@ -1,12 +1,21 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from preau.accounts import views
 
 app_name = "accounts"
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", views.logout_view, name="logout"),
+    path("logout/everywhere/", views.logout_everywhere, name="logout_everywhere"),
+    path("activate/", views.activate, name="activate"),
+    path("password-reset/", views.password_reset, name="password_reset"),
+    path("password-reset/sent/", views.password_reset_done, name="password_reset_done"),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        views.password_reset_confirm,
+        name="password_reset_confirm",
+    ),
+    path("password-reset/done/", views.password_reset_complete, name="password_reset_complete"),
     path("profile/", views.profile, name="profile"),
     path("language/", views.set_language, name="language"),
 ]

@@ -1,0 +1,44 @@
+"""Who may hand out activation codes, and to whom.
+
+A code lets its holder set the account's password, so issuing one is taking charge of the
+account: an establishment's administration may do it only for the people attached to it this
+year, and never for Préau's own administrators. Whether the actor administers the establishment
+is decided by preau.directory.policies.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
+
+from preau.directory.policies import can_administer
+
+if TYPE_CHECKING:
+    from preau.accounts.models import User as UserModel
+    from preau.core.actor import Actor
+    from preau.directory.models import Establishment
+
+User = get_user_model()
+
+
+def activation_code_people(actor: Actor, establishment: Establishment) -> QuerySet[UserModel]:
+    """The people ``actor`` may issue an activation code to on behalf of ``establishment``."""
+    if not actor.is_authenticated or not can_administer(actor, establishment):
+        return User.objects.none()
+    people = User.objects.filter(
+        is_active=True,
+        memberships__establishment=establishment,
+        memberships__school_year=actor.school_year,
+        memberships__is_active=True,
+    ).distinct()
+    if not actor.is_superuser:
+        people = people.filter(is_superuser=False, is_staff=False)
+    return people
+
+
+def can_issue_activation_code(
+    actor: Actor, person: UserModel, establishment: Establishment
+) -> bool:
+    return activation_code_people(actor, establishment).filter(pk=person.pk).exists()
