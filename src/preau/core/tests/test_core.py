@@ -44,3 +44,23 @@ def test_oversized_form_is_refused(client: Any, settings: Any) -> None:
 def test_unknown_page_is_a_french_404(client: Any) -> None:
     response = client.get("/no-such-page/")
     assert response.status_code == 404
+
+
+def test_client_address_behind_trusted_proxies(rf: Any, settings: Any) -> None:
+    from preau.core.proxy import TrustedProxyMiddleware
+
+    seen = {}
+
+    def view(request: Any) -> Any:
+        seen["address"] = request.META["REMOTE_ADDR"]
+        return None
+
+    settings.TRUSTED_PROXIES = 1
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.7", REMOTE_ADDR="10.0.0.2")
+    TrustedProxyMiddleware(view)(request)
+    assert seen["address"] == "203.0.113.7"  # the spoofable left entry is ignored
+
+    settings.TRUSTED_PROXIES = 0
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="6.6.6.6", REMOTE_ADDR="10.0.0.2")
+    TrustedProxyMiddleware(view)(request)
+    assert seen["address"] == "10.0.0.2"
