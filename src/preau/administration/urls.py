@@ -1,8 +1,56 @@
-from django.urls import path
+from django.urls import include, path
 
 from preau.administration import views
 
 app_name = "administration"
+
+establishment_patterns = [
+    path("", views.establishment, name="establishment"),
+    path("members/", views.members, name="members"),
+    path("members/new/", views.member_create, name="member_create"),
+    path("members/<uuid:member_id>/", views.member, name="member"),
+    path("members/<uuid:member_id>/deactivate/", views.member_deactivate, name="member_deactivate"),
+    path("members/<uuid:member_id>/reactivate/", views.member_reactivate, name="member_reactivate"),
+    path("members/<uuid:member_id>/code/", views.member_code, name="member_code"),
+    path("members/<uuid:member_id>/letter/", views.member_letter, name="member_letter"),
+    path("classes/", views.classes, name="classes"),
+    path("classes/<uuid:class_id>/", views.school_class, name="class"),
+    path("classes/<uuid:class_id>/letters/", views.class_letters, name="class_letters"),
+    path("groups/", views.groups, name="groups"),
+    path("groups/<uuid:group_id>/", views.group, name="group"),
+    path("enrolments/", views.enrolments, name="enrolments"),
+    path("subjects/", views.subjects, name="subjects"),
+    path("subjects/<uuid:subject_id>/", views.subject, name="subject"),
+    path("assignments/", views.assignments, name="assignments"),
+    path("periods/", views.periods, name="periods"),
+    path("periods/<uuid:period_id>/", views.period, name="period"),
+    path("services/", views.services, name="services"),
+    path("branding/", views.branding, name="branding"),
+    path("audit/", views.audit, name="audit"),
+]
+
 urlpatterns = [
     path("", views.home, name="home"),
+    path("establishments/<uuid:public_id>/", include(establishment_patterns)),
+    path("academy/", views.academy, name="academy"),
+    path(
+        "academy/establishments/new/",
+        views.academy_establishment_create,
+        name="academy_establishment_create",
+    ),
+    path(
+        "academy/establishments/<uuid:public_id>/",
+        views.academy_establishment,
+        name="academy_establishment",
+    ),
+    path(
+        "academy/establishments/<uuid:public_id>/active/",
+        views.academy_establishment_active,
+        name="academy_establishment_active",
+    ),
+    path(
+        "academy/establishments/<uuid:public_id>/head/",
+        views.academy_establishment_head,
+        name="academy_establishment_head",
+    ),
 ]
