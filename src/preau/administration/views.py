@@ -22,10 +22,11 @@ from django.views.decorators.http import require_POST
 from preau.accounts.actions import do_issue_activation_code, do_issue_activation_letters
 from preau.accounts.letters import ActivationLetter, activation_letters_pdf
 from preau.accounts.policies import activation_code_people
-from preau.administration import policies as console
 from preau.administration.forms import BrandingForm, ServicesForm
 from preau.audit.models import AuditEntry
 from preau.directory import actions
+from preau.directory import policies as console
+from preau.directory.policies import get_or_404
 from preau.directory.forms import (
     AppointHeadForm,
     AssignmentForm,
@@ -232,7 +233,7 @@ def member_create(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @login_required
 def member(request: HttpRequest, public_id: UUID, member_id: UUID) -> HttpResponse:
     school = _establishment(request, public_id)
-    membership = console.access_member(school, member_id)
+    membership = console.access_establishment_member(school, member_id)
     others = (
         Membership.objects.filter(person=membership.person)
         .exclude(pk=membership.pk)
@@ -258,7 +259,7 @@ def member(request: HttpRequest, public_id: UUID, member_id: UUID) -> HttpRespon
 @require_POST
 def member_deactivate(request: HttpRequest, public_id: UUID, member_id: UUID) -> HttpResponse:
     school = _establishment(request, public_id)
-    membership = console.access_member(school, member_id)
+    membership = console.access_establishment_member(school, member_id)
     if membership.person_id == request.user.pk:
         messages.error(request, _("Vous ne pouvez pas désactiver votre propre rattachement."))
     elif membership.is_active:
@@ -273,7 +274,7 @@ def member_deactivate(request: HttpRequest, public_id: UUID, member_id: UUID) ->
 @require_POST
 def member_reactivate(request: HttpRequest, public_id: UUID, member_id: UUID) -> HttpResponse:
     school = _establishment(request, public_id)
-    membership = console.access_member(school, member_id)
+    membership = console.access_establishment_member(school, member_id)
     if not membership.is_active or not membership.person.is_active:
         actions.do_reactivate_membership(
             actor=request.actor, establishment=school, membership=membership
@@ -286,7 +287,7 @@ def member_reactivate(request: HttpRequest, public_id: UUID, member_id: UUID) ->
 @require_POST
 def member_code(request: HttpRequest, public_id: UUID, member_id: UUID) -> HttpResponse:
     school = _establishment(request, public_id)
-    membership = console.access_member(school, member_id)
+    membership = console.access_establishment_member(school, member_id)
     person = _code_holder(request, school, membership)
     if person is None:
         messages.error(request, _("Vous ne pouvez pas émettre de code pour ce rattachement."))
@@ -305,7 +306,7 @@ def member_code(request: HttpRequest, public_id: UUID, member_id: UUID) -> HttpR
 @require_POST
 def member_letter(request: HttpRequest, public_id: UUID, member_id: UUID) -> HttpResponse:
     school = _establishment(request, public_id)
-    membership = console.access_member(school, member_id)
+    membership = console.access_establishment_member(school, member_id)
     person = _code_holder(request, school, membership)
     if person is None:
         messages.error(request, _("Vous ne pouvez pas émettre de code pour ce rattachement."))
@@ -341,7 +342,7 @@ def classes(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @login_required
 def school_class(request: HttpRequest, public_id: UUID, class_id: UUID) -> HttpResponse:
     school = _establishment(request, public_id)
-    obj = console.access_class(school, class_id)
+    obj = console.access_establishment_class(school, class_id)
     form = SchoolClassForm(
         request.POST or None, establishment=school, year=obj.school_year, instance=obj
     )
@@ -371,7 +372,7 @@ def school_class(request: HttpRequest, public_id: UUID, class_id: UUID) -> HttpR
 def class_letters(request: HttpRequest, public_id: UUID, class_id: UUID) -> HttpResponse:
     """Letters for every student of the class whose account is not activated yet."""
     school = _establishment(request, public_id)
-    obj = console.access_class(school, class_id)
+    obj = console.access_establishment_class(school, class_id)
     students = list(
         activation_code_people(request.actor, school)
         .filter(
@@ -413,7 +414,7 @@ def groups(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @login_required
 def group(request: HttpRequest, public_id: UUID, group_id: UUID) -> HttpResponse:
     school = _establishment(request, public_id)
-    obj = console.access_group(school, group_id)
+    obj = console.access_establishment_group(school, group_id)
     form = TeachingGroupForm(
         request.POST or None, establishment=school, year=obj.school_year, instance=obj
     )
@@ -487,7 +488,7 @@ def subjects(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @login_required
 def subject(request: HttpRequest, public_id: UUID, subject_id: UUID) -> HttpResponse:
     school = _establishment(request, public_id)
-    obj = console.access_subject(school, subject_id)
+    obj = console.access_establishment_subject(school, subject_id)
     form = SubjectForm(
         request.POST or None, establishment=school, year=_year(request), instance=obj
     )
@@ -508,12 +509,10 @@ def assignments(request: HttpRequest, public_id: UUID) -> HttpResponse:
     year = _year(request)
     rows = TeachingAssignment.objects.filter(establishment=school, school_year=year)
     if request.method == "POST" and "delete" in request.POST:
-        try:
-            assignment = rows.select_related("teacher", "subject", "school_class", "group").get(
-                pk=int(request.POST["delete"])
-            )
-        except (TeachingAssignment.DoesNotExist, ValueError) as exc:
-            raise Http404 from exc
+        assignment = get_or_404(
+            rows.select_related("teacher", "subject", "school_class", "group"),
+            request.POST["delete"],
+        )
         actions.do_delete_assignment(
             actor=request.actor, establishment=school, assignment=assignment
         )
@@ -558,7 +557,7 @@ def periods(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @login_required
 def period(request: HttpRequest, public_id: UUID, period_id: UUID) -> HttpResponse:
     school = _establishment(request, public_id)
-    obj = console.access_period(school, period_id)
+    obj = console.access_establishment_period(school, period_id)
     form = PeriodForm(
         request.POST or None, establishment=school, year=obj.school_year, instance=obj
     )

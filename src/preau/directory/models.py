@@ -282,7 +282,7 @@ class Enrolment(models.Model):
         return f"{self.student} · {self.school_class}"
 
 
-class TeachingAssignment(models.Model):
+class TeachingAssignment(PublicIdModel):
     """A teacher teaches a subject to a class or to a group."""
 
     establishment = models.ForeignKey(Establishment, on_delete=models.CASCADE)

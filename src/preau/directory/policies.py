@@ -14,10 +14,13 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from preau.directory.models import (
+    Academy,
     Establishment,
     Membership,
+    Period,
     Profile,
     SchoolClass,
+    Subject,
     TeachingGroup,
 )
 
@@ -149,3 +152,57 @@ def can_manage_academy(actor: Actor, academy_id: int) -> bool:
 
 def staff_profiles() -> list[str]:
     return [p for p in Profile if p not in (Profile.STUDENT, Profile.GUARDIAN)]
+
+
+# -- academies --------------------------------------------------------------------------------
+
+
+def managed_academies(actor: Actor) -> QuerySet[Academy]:
+    """Academies whose establishments the actor creates, closes and gives a head to."""
+    if not actor.is_authenticated:
+        return Academy.objects.none()
+    if actor.is_superuser:
+        return Academy.objects.all()
+    return Academy.objects.filter(pk__in=actor.administered_academy_ids)
+
+
+def academy_establishments(actor: Actor) -> QuerySet[Establishment]:
+    return Establishment.objects.filter(academy__in=managed_academies(actor))
+
+
+def access_academy_establishment(actor: Actor, public_id: Any) -> Establishment:
+    return get_or_404(academy_establishments(actor).select_related("academy"), public_id)
+
+
+# -- rows of one administered establishment ----------------------------------------------------
+# The establishment comes from access_administered_establishment; these find rows inside it.
+
+
+def access_establishment_member(establishment: Establishment, public_id: Any) -> Membership:
+    return get_or_404(
+        Membership.objects.filter(establishment=establishment).select_related(
+            "person", "school_year"
+        ),
+        public_id,
+    )
+
+
+def access_establishment_class(establishment: Establishment, public_id: Any) -> SchoolClass:
+    return get_or_404(
+        SchoolClass.objects.filter(establishment=establishment).select_related(
+            "level", "head_teacher"
+        ),
+        public_id,
+    )
+
+
+def access_establishment_group(establishment: Establishment, public_id: Any) -> TeachingGroup:
+    return get_or_404(TeachingGroup.objects.filter(establishment=establishment), public_id)
+
+
+def access_establishment_subject(establishment: Establishment, public_id: Any) -> Subject:
+    return get_or_404(Subject.objects.filter(establishment=establishment), public_id)
+
+
+def access_establishment_period(establishment: Establishment, public_id: Any) -> Period:
+    return get_or_404(Period.objects.filter(establishment=establishment), public_id)

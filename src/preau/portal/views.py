@@ -7,7 +7,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from preau.core.actor import SESSION_CHILD_KEY, SESSION_ESTABLISHMENT_KEY, Actor, Child
-from preau.directory import selectors
+from preau.directory import policies, selectors
 from preau.directory.models import Establishment
 from preau.portal.selectors import services_for
 
@@ -65,12 +65,12 @@ def switch_establishment(request: HttpRequest) -> HttpResponse:
 @login_required
 def logo(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """An establishment's logo, for its own members (files are never served from a public URL)."""
-    establishment = next(
-        (e for e in request.actor.establishments if e.public_id == public_id), None
-    )
+    actor = request.actor
+    establishment = next((e for e in actor.establishments if e.public_id == public_id), None)
     if establishment is None:
+        # Not a member: those who administer it (academy, superuser) see it in the console.
         establishment = Establishment.objects.filter(public_id=public_id).first()
-        if establishment is None or not request.actor.is_superuser:
+        if establishment is None or not policies.can_administer(actor, establishment):
             raise Http404
     if not establishment.logo:
         raise Http404

@@ -453,8 +453,8 @@ def test_assignments_within_the_establishment(cast: Any, client: Any) -> None:
         == "prof.garcia"
     )
     curie_assignment = TeachingAssignment.objects.get(teacher=cast.dupont)
-    assert client.post(assignments_url, {"delete": curie_assignment.pk}).status_code == 404
-    client.post(assignments_url, {"delete": assignment.pk})
+    assert client.post(assignments_url, {"delete": curie_assignment.public_id}).status_code == 404
+    client.post(assignments_url, {"delete": assignment.public_id})
     assert not TeachingAssignment.objects.filter(pk=assignment.pk).exists()
     assert (
         AuditEntry.objects.get(action="directory.assignment.delete").before["school_class"]

@@ -193,6 +193,7 @@ class Migration(migrations.Migration):
             name='TeachingAssignment',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
                 ('establishment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='directory.establishment')),
                 ('school_class', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='teaching_assignments', to='directory.schoolclass', verbose_name='classe')),
                 ('school_year', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='directory.schoolyear')),

@@ -30,6 +30,14 @@ test_isolation = isolation_test(
             refused=("hugo", "principal_curie", "dupont"),
             setup=give_moulin_a_logo,
         ),
+        # The academy administrator sees it from the console, though not a member.
+        Isolation(
+            route="portal:logo",
+            owner="rectorat_versailles",
+            kwargs=lambda c: {"public_id": c.moulin.public_id},
+            refused=("principal_curie",),
+            setup=give_moulin_a_logo,
+        ),
     ]
 )
 
