@@ -26,7 +26,6 @@ from preau.administration.forms import BrandingForm, ServicesForm
 from preau.audit.models import AuditEntry
 from preau.directory import actions
 from preau.directory import policies as console
-from preau.directory.policies import get_or_404
 from preau.directory.forms import (
     AppointHeadForm,
     AssignmentForm,
@@ -51,7 +50,11 @@ from preau.directory.models import (
     TeachingAssignment,
     TeachingGroup,
 )
-from preau.directory.policies import access_administered_establishment, administered_establishments
+from preau.directory.policies import (
+    access_administered_establishment,
+    administered_establishments,
+    get_or_404,
+)
 from preau.portal.actions import ServiceCannotBeDisabled, do_update_branding, do_update_services
 from preau.portal.selectors import service_choices
 
