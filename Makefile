@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench lint format install clean
+.PHONY: run test bench lint messages install clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,12 @@ bench: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Refresh the English catalogue after changing French strings, translate, then compile.
+messages: $(STAMP)
+	cd src/preau && DEBUG=1 ../../$(BIN)/preau makemessages -l en --no-location \
+		--ignore '*/tests/*' --ignore 'bench/*'
+	cd src/preau && DEBUG=1 ../../$(BIN)/preau compilemessages -l en
 
 clean:
 	rm -rf $(VENV) staticfiles
