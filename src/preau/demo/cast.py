@@ -206,8 +206,11 @@ def ensure_periods(establishment: Establishment, year: SchoolYear, kind: str) ->
 
 
 @transaction.atomic
-def build_cast(password: str = DEMO_PASSWORD) -> Cast:
-    """Create the cast if missing (idempotent) and return it."""
+def build_cast(password: str = DEMO_PASSWORD, *, password_hash: str | None = None) -> Cast:
+    """Create the cast if missing (idempotent) and return it.
+
+    ``password_hash``, when given, is stored as is (a caller building many accounts hashes once).
+    """
     year = SchoolYear.current()
     levels = ensure_levels()
     versailles, _ = Academy.objects.get_or_create(
@@ -243,7 +246,7 @@ def build_cast(password: str = DEMO_PASSWORD) -> Cast:
     moulin_subjects = ensure_subjects(moulin, COLLEGE_SUBJECTS)
     curie_subjects = ensure_subjects(curie, LYCEE_SUBJECTS)
 
-    hashed = make_password(password)
+    hashed = password_hash or make_password(password)
     users = {}
     for username, first, last, birth, email in PEOPLE:
         users[username], _ = User.objects.get_or_create(

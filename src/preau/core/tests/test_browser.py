@@ -22,6 +22,8 @@ from preau.demo.cast import DEMO_PASSWORD
 pytestmark = pytest.mark.browser
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# axe-core (MPL-2.0), the accessibility engine, run inside the page to check WCAG 2.1 A and AA.
+AXE = Path(__file__).parent / "static" / "vendor" / "axe-4.14.1.min.js"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
@@ -166,3 +168,36 @@ def test_teacher_opens_a_class_roster(page: Any, portal_url: str) -> None:
     page.wait_for_load_state()
     roster = page.locator("main").inner_text()
     assert "Léa" in roster and "Noah" in roster
+
+
+def accessibility_violations(page: Any) -> list[str]:
+    """WCAG 2.1 A/AA violations on the current page, as "rule: target" lines."""
+    page.evaluate(AXE.read_text())  # evaluated by the browser's debugger, not subject to CSP
+    result = page.evaluate(
+        """async () => await axe.run(document, {runOnly: {type: "tag",
+            values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})"""
+    )
+    return [
+        f"{violation['id']}: {node['target']}"
+        for violation in result["violations"]
+        for node in violation["nodes"]
+    ]
+
+
+@pytest.mark.parametrize(
+    ("username", "path"),
+    [
+        ("", "/accounts/login/"),
+        ("parent.sophie", "/"),
+        ("eleve.lea", "/"),
+        ("prof.bernard", "/"),
+        ("principal.moulin", "/"),
+        ("prof.bernard", "/directory/classes/"),
+        ("principal.moulin", "/accounts/profile/"),
+    ],
+)
+def test_pages_meet_wcag_aa(page: Any, portal_url: str, username: str, path: str) -> None:
+    if username:
+        log_in(page, portal_url, username)
+    page.goto(f"{portal_url}{path}")
+    assert accessibility_violations(page) == []

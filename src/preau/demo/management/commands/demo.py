@@ -1,17 +1,38 @@
+import time
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from preau.demo.cast import DEMO_PASSWORD, build_cast
+from preau.demo.population import (
+    DEFAULT_SEED,
+    SPECS,
+    build_population,
+    is_populated,
+    school_counts,
+)
+from preau.directory.models import Establishment, SchoolYear
 
 User = get_user_model()
 
 
+def positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise ValueError(value)
+    return number
+
+
 class Command(BaseCommand):
-    help = "Build the demo school (deterministic): the cast and their establishments."
+    help = (
+        "Build the demo school (deterministic): the cast, Collège Jean Moulin and Lycée Marie "
+        "Curie with their students, families and staff."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -21,6 +42,15 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--if-empty", action="store_true", help="Do nothing when the database has accounts."
+        )
+        parser.add_argument(
+            "--students",
+            type=positive,
+            default=None,
+            help="Students of the collège (default 460); the lycée grows in proportion.",
+        )
+        parser.add_argument(
+            "--seed", type=int, default=DEFAULT_SEED, help="Seed of the population's draws."
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -34,5 +64,24 @@ class Command(BaseCommand):
         if options["if_empty"] and User.objects.exists():
             self.stdout.write(_("Base déjà remplie : démo inchangée."))
             return
-        build_cast(DEMO_PASSWORD)
-        self.stdout.write(self.style.SUCCESS(_("École de démonstration prête.")))
+        started = time.monotonic()
+        password_hash = make_password(DEMO_PASSWORD)  # once: every demo account shares it
+        with transaction.atomic():
+            build_cast(password_hash=password_hash)
+            if is_populated():
+                self.stdout.write(_("Population de démonstration déjà en place : inchangée."))
+            else:
+                build_population(
+                    options["students"], seed=options["seed"], password_hash=password_hash
+                )
+        year = SchoolYear.current()
+        for establishment in Establishment.objects.filter(uai__in=[s.uai for s in SPECS]):
+            counts = school_counts(establishment, year)
+            figures = ", ".join(f"{n} {what}" for what, n in counts.items())
+            self.stdout.write(f"{establishment.name} : {figures}")
+        self.stdout.write(
+            self.style.SUCCESS(
+                _("École de démonstration prête (%(seconds).1f s).")
+                % {"seconds": time.monotonic() - started}
+            )
+        )

@@ -1,0 +1,336 @@
+"""`make bench`: the guardian dashboard under load, and the cost of a login.
+
+Creates a fresh PostgreSQL database, loads the demo school, serves it with gunicorn (DEBUG off,
+sync workers) and measures, with the same client load, requests per second on the guardian
+dashboard (``/`` as parent.sophie) and on the trivial health view (``/healthz``). Then times the
+production Argon2id hasher. Everything it starts is stopped and the database dropped on exit.
+
+Environment (all optional): BENCH_POSTGRES_URL (a maintenance database URL, default
+postgresql://postgres@127.0.0.1:5432/postgres), BENCH_REDIS_URL (default
+redis://127.0.0.1:6379/15), BENCH_SECONDS (per measurement, default 10), BENCH_WORKERS (gunicorn
+workers, default 3).
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.cookies import SimpleCookie
+from typing import Any
+
+from preau.bench.load import LoadResult, run_load
+from preau.bench.probe import OWASP_MINIMUM
+
+HOST = "127.0.0.1"
+DATABASE = "preau_bench"
+TARGET_RATIO = 0.15
+GUARDIAN = "parent.sophie"
+
+
+class BenchError(Exception):
+    """A precondition failed: said plainly, without a traceback."""
+
+
+def say(text: str = "") -> None:
+    print(text, flush=True)
+
+
+# -- PostgreSQL and Redis ------------------------------------------------------------------------
+def maintenance_url() -> str:
+    return os.environ.get("BENCH_POSTGRES_URL", f"postgresql://postgres@{HOST}:5432/postgres")
+
+
+def database_url() -> str:
+    parts = urllib.parse.urlsplit(maintenance_url())
+    return urllib.parse.urlunsplit(parts._replace(path=f"/{DATABASE}"))
+
+
+def _admin(statement: str) -> None:
+    import psycopg
+
+    try:
+        with psycopg.connect(maintenance_url(), autocommit=True, connect_timeout=5) as conn:
+            conn.execute(statement)
+    except psycopg.OperationalError as error:
+        raise BenchError(
+            f"PostgreSQL is not reachable at {maintenance_url()} ({error}). Start it, or set "
+            "BENCH_POSTGRES_URL to a database the benchmark may use to create and drop "
+            f"« {DATABASE} »."
+        ) from error
+
+
+@contextmanager
+def fresh_database() -> Iterator[str]:
+    _admin(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+    _admin(f"CREATE DATABASE {DATABASE}")
+    try:
+        yield database_url()
+    finally:
+        _admin(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+
+
+def redis_url() -> str:
+    return os.environ.get("BENCH_REDIS_URL", f"redis://{HOST}:6379/15")
+
+
+def clear_redis(url: str) -> None:
+    """Remove what Préau keeps in the benchmark's Redis database (its sessions and cache)."""
+    import redis
+
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=5)
+        keys = list(client.scan_iter("preau-*"))
+        if keys:
+            client.delete(*keys)
+    except redis.RedisError as error:
+        raise BenchError(f"Redis is not reachable at {url} ({error}).") from error
+
+
+# -- the server ----------------------------------------------------------------------------------
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def run(env: dict[str, str], *args: str) -> str:
+    completed = subprocess.run(  # noqa: S603 - our own interpreter and module, fixed arguments
+        [sys.executable, *args], env=env, capture_output=True, text=True, check=False
+    )
+    if completed.returncode:
+        raise BenchError(f"`{' '.join(args)}` failed:\n{completed.stderr[-3000:]}")
+    return completed.stdout
+
+
+@contextmanager
+def server(env: dict[str, str], port: int, workers: int) -> Iterator[subprocess.Popen]:
+    process = subprocess.Popen(  # noqa: S603 - our own interpreter and module, fixed arguments
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "preau.wsgi",
+            "--bind",
+            f"{HOST}:{port}",
+            "--workers",
+            str(workers),
+            "--worker-class",
+            "sync",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if process.poll() is not None:
+                raise BenchError(f"gunicorn exited with status {process.returncode}.")
+            try:
+                status, _headers, _body = request(port, "GET", "/healthz")
+                if status == 200:
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise BenchError("gunicorn did not answer /healthz within 30 seconds.")
+            time.sleep(0.2)
+        yield process
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+
+def request(
+    port: int,
+    method: str,
+    path: str,
+    *,
+    body: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> tuple[int, http.client.HTTPMessage, str]:
+    connection = http.client.HTTPConnection(HOST, port, timeout=30)
+    try:
+        connection.request(method, path, body=body, headers=headers or {})
+        response = connection.getresponse()
+        return response.status, response.headers, response.read().decode("utf-8", "replace")
+    finally:
+        connection.close()
+
+
+def cookies_from(headers: http.client.HTTPMessage, jar: dict[str, str]) -> None:
+    for header in headers.get_all("Set-Cookie") or []:
+        cookie = SimpleCookie()
+        cookie.load(header)
+        for name, morsel in cookie.items():
+            jar[name] = morsel.value
+
+
+def cookie_header(jar: dict[str, str]) -> str:
+    return "; ".join(f"{name}={value}" for name, value in jar.items())
+
+
+def log_in(port: int, username: str, password: str) -> dict[str, str]:
+    """Log in through the login form, as a browser would; return the cookies."""
+    jar: dict[str, str] = {}
+    status, headers, page = request(port, "GET", "/accounts/login/")
+    if status != 200:
+        raise BenchError(f"GET /accounts/login/ answered {status}.")
+    cookies_from(headers, jar)
+    match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    if not match or "csrftoken" not in jar:
+        raise BenchError("The login page carries no CSRF token.")
+    form = urllib.parse.urlencode(
+        {"username": username, "password": password, "csrfmiddlewaretoken": match.group(1)}
+    )
+    status, headers, _page = request(
+        port,
+        "POST",
+        "/accounts/login/",
+        body=form,
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": cookie_header(jar),
+        },
+    )
+    cookies_from(headers, jar)
+    if status not in (302, 303) or "sessionid" not in jar:
+        raise BenchError(f"Logging in as {username} failed (status {status}).")
+    return jar
+
+
+# -- the measurements ----------------------------------------------------------------------------
+def measure(port: int, path: str, headers: dict[str, str], seconds: float) -> LoadResult:
+    run_load(HOST, port, path, headers=headers, seconds=min(3.0, seconds))  # warm-up
+    return run_load(HOST, port, path, headers=headers, seconds=seconds)
+
+
+def describe(label: str, result: LoadResult) -> None:
+    say(
+        f"  {label:<22} {result.per_second:8.1f} req/s   "
+        f"p50 {result.percentile(0.5) * 1000:6.1f} ms   "
+        f"p95 {result.percentile(0.95) * 1000:6.1f} ms"
+        f"   ({result.ok} ok, {result.errors} errors in {result.seconds:.1f} s)"
+    )
+
+
+def bench() -> int:
+    seconds = float(os.environ.get("BENCH_SECONDS", "10"))
+    workers = int(os.environ.get("BENCH_WORKERS", "3"))
+    cores = os.cpu_count() or 1
+    static_root = tempfile.mkdtemp(prefix="preau-bench-static-")
+    env = {
+        **os.environ,
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": HOST,
+        "REDIS_URL": redis_url(),
+        "STATIC_ROOT": static_root,
+        "LOG_LEVEL": "WARNING",
+        "DJANGO_SETTINGS_MODULE": "preau.settings",
+    }
+    env.pop("PYTEST_XDIST_WORKER", None)
+    say(f"Préau benchmark — {cores} CPU cores, gunicorn {workers} sync workers, {seconds:g} s runs")
+    clear_redis(env["REDIS_URL"])
+    try:
+        with fresh_database() as url:
+            env["DATABASE_URL"] = url
+            say(f"Database « {DATABASE} » created on PostgreSQL; loading the demo school…")
+            run(env, "-m", "preau", "migrate", "--noinput", "-v", "0")
+            started = time.monotonic()
+            summary = run(env, "-m", "preau", "demo", "--allow-production")
+            say(f"  demo built in {time.monotonic() - started:.1f} s (PostgreSQL):")
+            for line in summary.strip().splitlines()[:-1]:
+                say(f"    {line}")
+            run(env, "-m", "preau", "collectstatic", "--noinput", "-v", "0")
+            probe = json.loads(run(env, "-m", "preau.bench.probe", "queries"))
+            if probe["status"] != 200:
+                raise BenchError(f"The dashboard answered {probe['status']} in-process.")
+
+            password = json.loads(run(env, "-m", "preau.bench.probe", "password"))
+
+            port = free_port()
+            with server(env, port, workers):
+                jar = log_in(port, GUARDIAN, password)
+                headers = {"Cookie": cookie_header(jar)}
+                status, _h, page = request(port, "GET", "/", headers=headers)
+                if status != 200 or "Léa" not in page:
+                    raise BenchError(f"The guardian dashboard answered {status}.")
+                say("\na) Guardian dashboard against the health view, same client load")
+                say("   (2 client processes x 3 threads, one connection each, on 127.0.0.1)")
+                dashboard = measure(port, "/", headers, seconds)
+                describe(f"GET / ({GUARDIAN})", dashboard)
+                health = measure(port, "/healthz", {}, seconds)
+                describe("GET /healthz", health)
+    finally:
+        clear_redis(env["REDIS_URL"])
+        shutil.rmtree(static_root, ignore_errors=True)
+
+    ratio = dashboard.per_second / health.per_second if health.per_second else 0.0
+    verdict = "meets" if ratio >= TARGET_RATIO else "BELOW"
+    say(f"  ratio dashboard / healthz: {ratio:.3f} ({verdict} the {TARGET_RATIO} target)")
+    say(
+        f"  dashboard queries: {probe['queries']} "
+        f"(+{probe['session_queries']} for the session), whatever the school's size"
+    )
+
+    say("\nb) Logins per second per core, production hasher (PreauArgon2PasswordHasher)")
+    hashing = json.loads(run(env, "-m", "preau.bench.probe", "hashing"))
+    say(
+        f"  {hashing['variant']} m={hashing['memory_kib']} KiB "
+        f"({hashing['memory_kib'] / 1024:g} MiB), t={hashing['time_cost']}, "
+        f"p={hashing['parallelism']}  [{hashing['encoded_params']}]"
+    )
+    say(
+        f"  {hashing['per_second']:.1f} verifications/s on one core "
+        f"({1000 / hashing['per_second']:.1f} ms each; {hashing['verifications']} timed); "
+        f"about {hashing['per_second'] * cores:.0f}/s on {cores} cores"
+    )
+    minimum = OWASP_MINIMUM
+    meets = (
+        hashing["memory_kib"] >= minimum["memory_kib"]
+        and hashing["time_cost"] >= minimum["time_cost"]
+        and hashing["parallelism"] >= minimum["parallelism"]
+    )
+    say(
+        f"  OWASP minimum m={minimum['memory_kib']} KiB, t={minimum['time_cost']}, "
+        f"p={minimum['parallelism']}: {'met' if meets else 'NOT met'} "
+        f"(memory x{hashing['memory_kib'] / minimum['memory_kib']:.2f}, "
+        f"iterations x{hashing['time_cost'] / minimum['time_cost']:.2f})"
+    )
+    return 0
+
+
+def main() -> None:
+    def stop(signum: int, _frame: Any) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        sys.exit(bench())
+    except BenchError as error:
+        print(f"bench: {error}", file=sys.stderr)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()
