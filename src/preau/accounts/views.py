@@ -27,7 +27,6 @@ from preau.accounts.forms import (
     ResetRequestForm,
 )
 from preau.audit.actions import record_login
-from preau.directory.models import Function
 
 BACKEND = "preau.accounts.backends.UsernameOrEmailBackend"
 
@@ -136,10 +135,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         update_session_auth_hash(request, user)
         messages.success(request, _("Votre mot de passe est modifié."))
         return redirect("accounts:profile")
-    functions = dict(Function.choices)
-    memberships = [
-        (m, [functions.get(f, f) for f in m.functions]) for m in request.actor.memberships
-    ]
+    memberships = request.actor.memberships
     return render(
         request,
         "accounts/profile.html",

@@ -390,6 +390,11 @@ class Membership(PublicIdModel):
     def __str__(self) -> str:
         return f"{self.person} · {self.establishment} · {self.get_profile_display()}"
 
+    def function_labels(self) -> list[str]:
+        """The functions in the reader's language (stored as codes)."""
+        labels = dict(Function.choices)
+        return [str(labels.get(code, code)) for code in self.functions]
+
 
 class Guardianship(models.Model):
     """A guardian of a student. Not owned by one establishment: a family spans schools."""

@@ -6,6 +6,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils.translation import gettext as _
 
 
 class Command(BaseCommand):
@@ -19,9 +20,12 @@ class Command(BaseCommand):
         from preau.demo.cast import DEMO_PASSWORD, PEOPLE
 
         url = f"http://{options['host']}:{options['port']}/"
-        self.stdout.write(self.style.SUCCESS(f"Préau : {url}"))
+        self.stdout.write(self.style.SUCCESS(_("Préau : %(url)s") % {"url": url}))
         if settings.DEBUG:
-            self.stdout.write(f"Comptes de démonstration (mot de passe : {DEMO_PASSWORD}) :")
+            self.stdout.write(
+                _("Comptes de démonstration (mot de passe : %(password)s) :")
+                % {"password": DEMO_PASSWORD}
+            )
             for username, first, last, _birth, _email in PEOPLE:
                 self.stdout.write(f"  {username:<22} {first} {last}")
         worker = subprocess.Popen([sys.executable, "-m", "preau", "db_worker", "--interval", "1"])
