@@ -6,14 +6,16 @@ first use and kept for the rest of the request, so a page pays only for what it 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from preau.directory import versions
 from preau.directory.models import (
     STAFF_PROFILES,
     AcademyAdministrator,
@@ -33,6 +35,7 @@ if TYPE_CHECKING:
 
 SESSION_ESTABLISHMENT_KEY = "preau_establishment"
 SESSION_CHILD_KEY = "preau_child"
+T = TypeVar("T")
 
 _year_cache: dict[date, SchoolYear] = {}
 
@@ -82,19 +85,31 @@ class Actor:
     def school_year(self) -> SchoolYear:
         return current_school_year()
 
+    @cached_property
+    def directory_version(self) -> str:
+        return versions.current()
+
+    def _cached(self, name: str, compute: Callable[[], T]) -> T:
+        """A part of the actor, cached for this person until the directory changes."""
+        key = f"actor:{self.user.pk}:{self.school_year.pk}:{name}"
+        return versions.cached(key, self.directory_version, compute)
+
     # -- memberships and the current establishment -------------------------------------------
     @cached_property
     def memberships(self) -> list[Membership]:
         """Active memberships of the current school year, with their establishment."""
         if not self.is_authenticated:
             return []
-        return list(
-            Membership.objects.filter(
-                person=self.user, school_year=self.school_year, is_active=True
-            )
-            .select_related("establishment__academy")
-            .filter(establishment__is_active=True)
-            .order_by("establishment__name", "profile")
+        return self._cached(
+            "memberships",
+            lambda: list(
+                Membership.objects.filter(
+                    person=self.user, school_year=self.school_year, is_active=True
+                )
+                .select_related("establishment__academy")
+                .filter(establishment__is_active=True)
+                .order_by("establishment__name", "profile")
+            ),
         )
 
     @cached_property
@@ -181,10 +196,13 @@ class Actor:
     def administered_academy_ids(self) -> frozenset[int]:
         if not self.is_authenticated:
             return frozenset()
-        return frozenset(
-            AcademyAdministrator.objects.filter(person=self.user).values_list(
-                "academy_id", flat=True
-            )
+        return self._cached(
+            "academies",
+            lambda: frozenset(
+                AcademyAdministrator.objects.filter(person=self.user).values_list(
+                    "academy_id", flat=True
+                )
+            ),
         )
 
     # -- family ----------------------------------------------------------------------------------
@@ -193,16 +211,20 @@ class Actor:
         """The students this person is a guardian of, in every establishment (2 queries)."""
         if not self.is_authenticated:
             return []
-        enrolments = Enrolment.objects.filter(school_year=self.school_year).select_related(
-            "school_class__level", "establishment"
-        )
-        links = (
-            Guardianship.objects.filter(guardian=self.user, student__is_active=True)
-            .select_related("student")
-            .prefetch_related(Prefetch("student__enrolments", queryset=enrolments))
-            .order_by("student__birth_date", "student__first_name")
-        )
-        return [Child(link.student, list(link.student.enrolments.all())) for link in links]
+
+        def compute() -> list[Child]:
+            enrolments = Enrolment.objects.filter(school_year=self.school_year).select_related(
+                "school_class__level", "establishment"
+            )
+            links = (
+                Guardianship.objects.filter(guardian=self.user, student__is_active=True)
+                .select_related("student")
+                .prefetch_related(Prefetch("student__enrolments", queryset=enrolments))
+                .order_by("student__birth_date", "student__first_name")
+            )
+            return [Child(link.student, list(link.student.enrolments.all())) for link in links]
+
+        return self._cached("children", compute)
 
     @cached_property
     def child_ids(self) -> frozenset[int]:
@@ -213,10 +235,14 @@ class Actor:
     def teaching_assignments(self) -> list[TeachingAssignment]:
         if self.establishment is None or not self.is_teacher:
             return []
-        return list(
-            TeachingAssignment.objects.filter(
-                teacher=self.user, establishment=self.establishment, school_year=self.school_year
-            ).select_related("subject", "school_class__level", "group")
+        establishment = self.establishment
+        return self._cached(
+            f"assignments:{establishment.pk}",
+            lambda: list(
+                TeachingAssignment.objects.filter(
+                    teacher=self.user, establishment=establishment, school_year=self.school_year
+                ).select_related("subject", "school_class__level", "group")
+            ),
         )
 
     @cached_property
@@ -232,20 +258,30 @@ class Actor:
     def enrolment(self) -> Enrolment | None:
         if self.establishment is None or not self.is_student:
             return None
-        return (
-            Enrolment.objects.filter(
-                student=self.user, establishment=self.establishment, school_year=self.school_year
-            )
-            .select_related("school_class__level", "school_class__head_teacher")
-            .first()
+        establishment = self.establishment
+        return self._cached(
+            f"enrolment:{establishment.pk}",
+            lambda: (
+                Enrolment.objects.filter(
+                    student=self.user, establishment=establishment, school_year=self.school_year
+                )
+                .select_related(
+                    "school_class__level", "school_class__head_teacher", "establishment"
+                )
+                .first()
+            ),
         )
 
     @cached_property
     def group_ids(self) -> frozenset[int]:
         if self.establishment is None or not self.is_student:
             return frozenset()
-        return frozenset(
-            GroupMembership.objects.filter(
-                student=self.user, establishment=self.establishment
-            ).values_list("group_id", flat=True)
+        establishment = self.establishment
+        return self._cached(
+            f"groups:{establishment.pk}",
+            lambda: frozenset(
+                GroupMembership.objects.filter(
+                    student=self.user, establishment=establishment
+                ).values_list("group_id", flat=True)
+            ),
         )

@@ -17,16 +17,22 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from preau.directory import versions
+
 ISOLATION_CASES: list[Isolation] = []
 
 
 @contextlib.contextmanager
-def query_budget(expected: int) -> Iterator[CaptureQueriesContext]:
+def query_budget(expected: int, *, warm: bool = False) -> Iterator[CaptureQueriesContext]:
     """Fail, printing the SQL, unless exactly ``expected`` queries run inside the block.
 
     Session storage is left out: it is one query with database sessions and none with the
-    Redis-backed ones, and the budget is about the page's own work.
+    Redis-backed ones, and the budget is about the page's own work. Unless ``warm``, the
+    cached directory reads (directory/versions.py) are dropped first, so that the budget counts
+    what a page costs when the directory has just changed.
     """
+    if not warm:
+        versions.bump()
     with CaptureQueriesContext(connection) as context:
         yield context
     queries = [q for q in context.captured_queries if '"django_session"' not in q["sql"]]

@@ -37,6 +37,7 @@ from preau.demo.cast import (
     ensure_levels,
     ensure_subjects,
 )
+from preau.directory import versions
 from preau.directory.models import (
     STAFF_PROFILES,
     Enrolment,
@@ -318,6 +319,7 @@ def build_population(
         establishment = Establishment.objects.get(uai=spec.uai)
         counts = _populate_school(builder, spec, establishment, levels, factor)
         summary.counts[establishment.name] = counts
+    versions.bump()  # bulk writes send no signal: cached directory reads must go
     return summary
 
 

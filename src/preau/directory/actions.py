@@ -20,6 +20,7 @@ from django.db import transaction
 from preau.accounts.actions import do_issue_activation_code
 from preau.audit.actions import record, snapshot
 from preau.core.actor import current_school_year
+from preau.directory import versions
 from preau.directory.models import (
     Academy,
     Enrolment,
@@ -249,6 +250,7 @@ def _set_group_students(group: TeachingGroup, students: list[Any]) -> None:
             for pk in sorted(wanted - present)
         ]
     )
+    versions.bump()  # bulk_create sends no signal
 
 
 def do_create_group(

@@ -7,9 +7,11 @@ class DirectoryConfig(AppConfig):
     verbose_name = _("Annuaire")
 
     def ready(self) -> None:
+        from preau.directory import versions
         from preau.directory.panels import panel_context
         from preau.portal.registry import Service, register
 
+        versions.connect_signals()
         register(
             Service(
                 code="directory",

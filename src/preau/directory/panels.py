@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from preau.directory import selectors
+from preau.directory import selectors, versions
 
 if TYPE_CHECKING:
     from preau.core.actor import Actor, Child
@@ -25,7 +25,11 @@ def panel_context(actor: Actor, child: Child | None) -> dict[str, Any] | None:
                 key=lambda c: (c.level.order, c.name),
             )
         }
-    return {
-        "enrolment": enrolment,
-        "assignments": selectors.teachers_of_enrolment(enrolment) if enrolment else [],
-    }
+    assignments = []
+    if enrolment is not None:
+        assignments = versions.cached(
+            f"team:{enrolment.pk}",
+            actor.directory_version,
+            lambda: selectors.teachers_of_enrolment(enrolment),
+        )
+    return {"classes": None, "enrolment": enrolment, "assignments": assignments}

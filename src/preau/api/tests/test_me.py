@@ -124,6 +124,8 @@ def test_query_budget_guardian(cast: Any, client: Any) -> None:
     with query_budget(4):
         response = client.get(ME)
     assert response.status_code == 200
+    with query_budget(1, warm=True):  # the directory unchanged: only the user
+        client.get(ME)
 
 
 def test_query_budget_teacher(cast: Any, client: Any) -> None:
