@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 class Service:
     code: str
     name: Any  # lazy translated string
-    icon: str
+    icon: str  # a symbol of core/static/preau/icons.svg
     url_name: str
     namespace: str
     national_code: str

@@ -167,3 +167,13 @@ def test_teacher_home_query_budget(cast: Cast, client: Any) -> None:
     # user, memberships, teaching assignments
     with query_budget(3):
         client.get(reverse("portal:home"))
+
+
+def test_every_service_icon_is_drawn() -> None:
+    from pathlib import Path
+
+    from preau.portal.registry import all_services
+
+    sprite = (Path(__file__).parents[2] / "core/static/preau/icons.svg").read_text()
+    for service in all_services():
+        assert f'id="{service.icon}"' in sprite, service.code
