@@ -10,8 +10,9 @@ from uuid import UUID
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -31,6 +32,10 @@ from preau.directory.forms import (
     AssignmentForm,
     EnrolmentForm,
     EstablishmentCreateForm,
+    GuardianCreateForm,
+    GuardianLinkForm,
+    GuardianshipForm,
+    MemberEditForm,
     MemberForm,
     MemberSearchForm,
     PeriodForm,
@@ -42,6 +47,8 @@ from preau.directory.forms import (
 from preau.directory.models import (
     Enrolment,
     Establishment,
+    Function,
+    Guardianship,
     Membership,
     Period,
     Profile,
@@ -53,6 +60,7 @@ from preau.directory.models import (
 from preau.directory.policies import (
     access_administered_establishment,
     administered_establishments,
+    can_manage_academy,
     get_or_404,
 )
 from preau.portal.actions import ServiceCannotBeDisabled, do_update_branding, do_update_services
@@ -233,10 +241,47 @@ def member_create(request: HttpRequest, public_id: UUID) -> HttpResponse:
     return _page(request, "administration/member_form.html", school, "members", {"form": form})
 
 
+def _member_id_in(school: Establishment, year: Any, person_field: str, profile: str) -> Subquery:
+    """The public id of the membership of ``profile`` in ``school`` this year of the person in
+    ``person_field`` of the outer row, or None: links to member pages, one subquery."""
+    return Subquery(
+        Membership.objects.filter(
+            person=OuterRef(person_field), establishment=school, school_year=year, profile=profile
+        ).values("public_id")[:1]
+    )
+
+
+def _guardians(school: Establishment, year: Any, student: Any) -> list[Guardianship]:
+    """Every guardian of ``student``, with their member id here when they have one (1 query)."""
+    return list(
+        Guardianship.objects.filter(student=student)
+        .select_related("guardian")
+        .annotate(member_id=_member_id_in(school, year, "guardian", Profile.GUARDIAN))
+        .order_by("-legal", "guardian__last_name", "guardian__first_name", "pk")
+    )
+
+
+def _children(school: Establishment, year: Any, guardian: Any) -> tuple[list[Guardianship], int]:
+    """The guardian's children who are students of ``school``, and how many others they have.
+
+    Children elsewhere are only counted: their names belong to their own schools (2 queries).
+    """
+    links = Guardianship.objects.filter(guardian=guardian).annotate(
+        member_id=_member_id_in(school, year, "student", Profile.STUDENT)
+    )
+    here = list(
+        links.filter(member_id__isnull=False)
+        .select_related("student")
+        .order_by("student__last_name", "student__first_name", "pk")
+    )
+    return here, links.filter(member_id__isnull=True).count()
+
+
 @login_required
 def member(request: HttpRequest, public_id: UUID, member_id: UUID) -> HttpResponse:
     school = _establishment(request, public_id)
     membership = console.access_establishment_member(school, member_id)
+    year = membership.school_year
     others = (
         Membership.objects.filter(person=membership.person)
         .exclude(pk=membership.pk)
@@ -244,16 +289,74 @@ def member(request: HttpRequest, public_id: UUID, member_id: UUID) -> HttpRespon
     )
     # Other establishments are named only to those who administer them too.
     visible = set(administered_establishments(request.actor).values_list("pk", flat=True))
+    context: dict[str, Any] = {
+        "membership": membership,
+        "person": membership.person,
+        "others": [m for m in others if m.establishment_id in visible],
+        "is_self": membership.person_id == request.user.pk,
+    }
+    if membership.profile == Profile.STUDENT:
+        context["guardians"] = _guardians(school, year, membership.person)
+    elif membership.profile == Profile.GUARDIAN:
+        context["children"], context["children_elsewhere"] = _children(
+            school, year, membership.person
+        )
+    return _page(request, "administration/member.html", school, "members", context)
+
+
+def _identity_editable(request: HttpRequest, person: Any) -> bool:
+    """Whether the actor may change the person's names, e-mail and birth date.
+
+    Only when every active membership of the person this year is in an establishment the actor
+    administers: the e-mail address resets the password, so a school may not take over the
+    account of a person known to another school. Accounts of the platform's own staff are kept
+    for superusers.
+    """
+    actor = request.actor
+    if actor.is_superuser:
+        return True
+    if person.is_superuser or person.is_staff:
+        return False
+    return (
+        not Membership.objects.filter(person=person, school_year=_year(request), is_active=True)
+        .exclude(establishment__in=administered_establishments(actor))
+        .exists()
+    )
+
+
+@login_required
+def member_edit(request: HttpRequest, public_id: UUID, member_id: UUID) -> HttpResponse:
+    school = _establishment(request, public_id)
+    membership = console.access_establishment_member(school, member_id)
+    identity_editable = _identity_editable(request, membership.person)
+    form = MemberEditForm(
+        request.POST or None,
+        establishment=school,
+        year=membership.school_year,
+        actor=request.actor,
+        membership=membership,
+        identity_editable=identity_editable,
+    )
+    if request.method == "POST" and form.is_valid():
+        actions.do_update_member(
+            actor=request.actor, establishment=school, membership=membership, **form.cleaned_data
+        )
+        messages.success(request, _("La fiche du membre est enregistrée."))
+        return redirect("administration:member", school.public_id, membership.public_id)
+    academy_url = None
+    if can_manage_academy(request.actor, school.academy_id):
+        academy_url = reverse("administration:academy_establishment", args=[school.public_id])
     return _page(
         request,
-        "administration/member.html",
+        "administration/member_edit.html",
         school,
         "members",
         {
+            "form": form,
             "membership": membership,
             "person": membership.person,
-            "others": [m for m in others if m.establishment_id in visible],
-            "is_self": membership.person_id == request.user.pk,
+            "identity_editable": identity_editable,
+            "academy_url": academy_url,
         },
     )
 
@@ -265,6 +368,10 @@ def member_deactivate(request: HttpRequest, public_id: UUID, member_id: UUID) ->
     membership = console.access_establishment_member(school, member_id)
     if membership.person_id == request.user.pk:
         messages.error(request, _("Vous ne pouvez pas désactiver votre propre rattachement."))
+    elif Function.HEAD in membership.functions and not actions.holds_head_rights(
+        request.actor, school
+    ):
+        messages.error(request, _("Seul le chef d'établissement peut désactiver ce rattachement."))
     elif membership.is_active:
         actions.do_deactivate_membership(
             actor=request.actor, establishment=school, membership=membership
@@ -316,6 +423,120 @@ def member_letter(request: HttpRequest, public_id: UUID, member_id: UUID) -> Htt
         return redirect("administration:member", school.public_id, membership.public_id)
     letters = _letters(request, school, [person])
     return _pdf(activation_letters_pdf(letters), f"activation-{person.username}.pdf")
+
+
+# -- guardians of a student -------------------------------------------------------------------
+
+
+def _student(school: Establishment, member_id: UUID) -> Membership:
+    """A student's membership in ``school``; any other membership is as absent as a missing one."""
+    membership = console.access_establishment_member(school, member_id)
+    if membership.profile != Profile.STUDENT:
+        raise Http404
+    return membership
+
+
+def _guardianship(student: Membership, guardian_id: UUID) -> Guardianship:
+    """A guardianship of the student of ``student``, addressed by the guardian's public id.
+
+    Only this student's guardianships are searched: a guardian of another student, or of a
+    student of another school, is not found (Http404).
+    """
+    try:
+        return Guardianship.objects.select_related("guardian", "student").get(
+            student_id=student.person_id, guardian__public_id=guardian_id
+        )
+    except (Guardianship.DoesNotExist, ValueError, ValidationError) as exc:
+        raise Http404 from exc
+
+
+def _guardian_page(
+    request: HttpRequest, school: Establishment, student: Membership, **context: Any
+) -> HttpResponse:
+    return _page(
+        request,
+        "administration/guardian_form.html",
+        school,
+        "members",
+        {"membership": student, "student": student.person, **context},
+    )
+
+
+@login_required
+def guardian_link(request: HttpRequest, public_id: UUID, member_id: UUID) -> HttpResponse:
+    school = _establishment(request, public_id)
+    student = _student(school, member_id)
+    form = GuardianLinkForm(
+        request.POST or None, establishment=school, year=_year(request), student=student.person
+    )
+    if request.method == "POST" and form.is_valid():
+        link = actions.do_link_guardian(
+            actor=request.actor, establishment=school, student=student.person, **form.cleaned_data
+        )
+        messages.success(
+            request,
+            _("%(guardian)s est responsable de l'élève.") % {"guardian": link.guardian},
+        )
+        return redirect("administration:member", school.public_id, student.public_id)
+    return _guardian_page(request, school, student, form=form, mode="link")
+
+
+@login_required
+def guardian_create(request: HttpRequest, public_id: UUID, member_id: UUID) -> HttpResponse:
+    school = _establishment(request, public_id)
+    student = _student(school, member_id)
+    form = GuardianCreateForm(request.POST or None, establishment=school, year=_year(request))
+    if request.method == "POST" and form.is_valid():
+        created = actions.do_create_guardian(
+            actor=request.actor, establishment=school, student=student.person, **form.cleaned_data
+        )
+        return _page(
+            request,
+            "administration/member_code.html",
+            school,
+            "members",
+            {
+                "membership": created.membership,
+                "code": created.activation_code,
+                "created": True,
+                "student_membership": student,
+            },
+            status=201,
+        )
+    return _guardian_page(request, school, student, form=form, mode="create")
+
+
+@login_required
+def guardianship(
+    request: HttpRequest, public_id: UUID, member_id: UUID, guardian_id: UUID
+) -> HttpResponse:
+    school = _establishment(request, public_id)
+    student = _student(school, member_id)
+    link = _guardianship(student, guardian_id)
+    form = GuardianshipForm(request.POST or None, instance=link)
+    if request.method == "POST" and form.is_valid():
+        actions.do_update_guardianship(
+            actor=request.actor, establishment=school, guardianship=link, **form.cleaned_data
+        )
+        messages.success(request, _("La responsabilité est enregistrée."))
+        return redirect("administration:member", school.public_id, student.public_id)
+    return _guardian_page(request, school, student, form=form, mode="edit", guardianship=link)
+
+
+@login_required
+@require_POST
+def guardian_unlink(
+    request: HttpRequest, public_id: UUID, member_id: UUID, guardian_id: UUID
+) -> HttpResponse:
+    school = _establishment(request, public_id)
+    student = _student(school, member_id)
+    link = _guardianship(student, guardian_id)
+    actions.do_unlink_guardian(actor=request.actor, establishment=school, guardianship=link)
+    messages.success(
+        request,
+        _("%(guardian)s n'est plus responsable de l'élève.") % {"guardian": link.guardian},
+    )
+    return redirect("administration:member", school.public_id, student.public_id)
 
 
 # -- classes, groups, enrolments ---------------------------------------------------------------

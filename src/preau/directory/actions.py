@@ -16,17 +16,20 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from preau.accounts.actions import do_issue_activation_code
 from preau.audit.actions import record, snapshot
-from preau.core.actor import current_school_year
+from preau.core.actor import ADMIN_FUNCTIONS, current_school_year
 from preau.directory import versions
 from preau.directory.models import (
+    STAFF_PROFILES,
     Academy,
     Enrolment,
     Establishment,
     Function,
     GroupMembership,
+    Guardianship,
     Level,
     Membership,
     Period,
@@ -40,6 +43,8 @@ from preau.directory.models import (
 User = get_user_model()
 
 PERSON_FIELDS = ["username", "first_name", "last_name", "email", "is_active"]
+IDENTITY_FIELDS = ["first_name", "last_name", "email", "birth_date"]
+GUARDIANSHIP_FLAGS = ["relationship", "legal", "financial", "contact"]
 MEMBERSHIP_FIELDS = ["profile", "functions", "is_active"]
 CLASS_FIELDS = ["name", "level", "head_teacher"]
 SUBJECT_FIELDS = ["code", "label", "short_label"]
@@ -176,6 +181,245 @@ def do_reactivate_membership(
             after={**snapshot(membership, ["is_active"]), "account_active": person.is_active},
         )
     return membership
+
+
+class MemberUpdateRefused(Exception):
+    """The change of functions breaks a rule of member_update_refusals; nothing was written."""
+
+
+def holds_head_rights(actor: Any, establishment: Establishment) -> bool:
+    """The head of ``establishment`` (in it now), its academy's administrators, superusers."""
+    if actor.is_superuser or establishment.academy_id in actor.administered_academy_ids:
+        return True
+    current = actor.establishment
+    return current is not None and current.pk == establishment.pk and actor.is_head
+
+
+def member_update_refusals(
+    *, actor: Any, establishment: Establishment, membership: Membership, functions: list[str]
+) -> list[str]:
+    """Why ``actor`` may not give ``membership`` these functions (empty when they may).
+
+    Functions are for staff; a school has one head, appointed by its academy; only head rights
+    grant or remove the head function; nobody removes their own administrative functions.
+    """
+    before, after = set(membership.functions), set(functions)
+    added, removed = after - before, before - after
+    refusals = []
+    if after - set(Function.values):
+        refusals.append(_("Cette fonction n'existe pas."))
+    if after and membership.profile not in STAFF_PROFILES:
+        refusals.append(_("Un élève ou un responsable n'a pas de fonction."))
+    if Function.HEAD in added | removed and not holds_head_rights(actor, establishment):
+        refusals.append(
+            _(
+                "Seul le chef d'établissement attribue ou retire la fonction de chef "
+                "d'établissement."
+            )
+        )
+    elif Function.HEAD in added:
+        refusals.append(
+            _(
+                "Un établissement n'a qu'un chef d'établissement : il est nommé par l'académie, "
+                "sur sa page « Nommer le chef d'établissement »."
+            )
+        )
+    if membership.person_id == actor.user.pk and removed & ADMIN_FUNCTIONS:
+        refusals.append(
+            _(
+                "Vous ne pouvez pas retirer vos propres fonctions d'administration : "
+                "demandez-le à un autre administrateur."
+            )
+        )
+    return refusals
+
+
+def _member_state(membership: Membership) -> dict[str, Any]:
+    return {
+        **snapshot(membership.person, IDENTITY_FIELDS),
+        **snapshot(membership, ["functions"]),
+    }
+
+
+def do_update_member(
+    *,
+    actor: Any,
+    establishment: Establishment,
+    membership: Membership,
+    first_name: str,
+    last_name: str,
+    email: str,
+    birth_date: date | None,
+    functions: list[str],
+) -> Membership:
+    """Change a member's identity and the functions of their membership.
+
+    The functions are checked against member_update_refusals (MemberUpdateRefused otherwise).
+    Only the fields that change are saved; nothing changes, nothing is written.
+    """
+    functions = sorted(set(functions))
+    refusals = member_update_refusals(
+        actor=actor, establishment=establishment, membership=membership, functions=functions
+    )
+    if refusals:
+        raise MemberUpdateRefused(" ".join(refusals))
+    with transaction.atomic():
+        person = membership.person
+        before = _member_state(membership)
+        values = {
+            "first_name": first_name,
+            "last_name": last_name,
+            "email": email,
+            "birth_date": birth_date,
+        }
+        person_fields = [name for name, value in values.items() if getattr(person, name) != value]
+        for name in person_fields:
+            setattr(person, name, values[name])
+        if person_fields:
+            person.save(update_fields=person_fields)
+        if sorted(membership.functions) != functions:
+            membership.functions = functions
+            membership.save(update_fields=["functions"])
+        after = _member_state(membership)
+        if after != before:
+            record(
+                actor=actor,
+                establishment=establishment,
+                action="directory.member.update",
+                target=membership,
+                before=before,
+                after=after,
+            )
+    return membership
+
+
+# -- guardians ---------------------------------------------------------------------------------
+
+
+def _guardianship_state(guardianship: Guardianship) -> dict[str, Any]:
+    return {
+        "guardian": guardianship.guardian.username,
+        "student": guardianship.student.username,
+        **snapshot(guardianship, GUARDIANSHIP_FLAGS),
+    }
+
+
+def do_link_guardian(
+    *,
+    actor: Any,
+    establishment: Establishment,
+    student: Any,
+    guardian: Any,
+    relationship: str = "",
+    legal: bool = True,
+    financial: bool = False,
+    contact: bool = True,
+) -> Guardianship:
+    """Make ``guardian`` a guardian of ``student``, with the legal flags."""
+    with transaction.atomic():
+        guardianship = Guardianship.objects.create(
+            guardian=guardian,
+            student=student,
+            relationship=relationship,
+            legal=legal,
+            financial=financial,
+            contact=contact,
+        )
+        record(
+            actor=actor,
+            establishment=establishment,
+            action="directory.guardianship.link",
+            target=guardianship,
+            before=None,
+            after=_guardianship_state(guardianship),
+        )
+    return guardianship
+
+
+@dataclass(frozen=True)
+class NewGuardian:
+    membership: Membership
+    guardianship: Guardianship
+    activation_code: str
+
+
+def do_create_guardian(
+    *,
+    actor: Any,
+    establishment: Establishment,
+    student: Any,
+    first_name: str,
+    last_name: str,
+    email: str = "",
+    relationship: str = "",
+    legal: bool = True,
+    financial: bool = False,
+    contact: bool = True,
+) -> NewGuardian:
+    """A new person, guardian in ``establishment`` and of ``student``, with an activation code."""
+    with transaction.atomic():
+        created = do_create_member(
+            actor=actor,
+            establishment=establishment,
+            first_name=first_name,
+            last_name=last_name,
+            email=email,
+            profile=Profile.GUARDIAN,
+        )
+        guardianship = do_link_guardian(
+            actor=actor,
+            establishment=establishment,
+            student=student,
+            guardian=created.membership.person,
+            relationship=relationship,
+            legal=legal,
+            financial=financial,
+            contact=contact,
+        )
+    return NewGuardian(created.membership, guardianship, created.activation_code)
+
+
+def do_update_guardianship(
+    *,
+    actor: Any,
+    establishment: Establishment,
+    guardianship: Guardianship,
+    relationship: str,
+    legal: bool,
+    financial: bool,
+    contact: bool,
+) -> Guardianship:
+    with transaction.atomic():
+        before = _guardianship_state(guardianship)
+        guardianship.relationship = relationship
+        guardianship.legal, guardianship.financial = legal, financial
+        guardianship.contact = contact
+        guardianship.save(update_fields=GUARDIANSHIP_FLAGS)
+        record(
+            actor=actor,
+            establishment=establishment,
+            action="directory.guardianship.update",
+            target=guardianship,
+            before=before,
+            after=_guardianship_state(guardianship),
+        )
+    return guardianship
+
+
+def do_unlink_guardian(
+    *, actor: Any, establishment: Establishment, guardianship: Guardianship
+) -> None:
+    """End a guardianship. The guardian keeps their account and memberships."""
+    with transaction.atomic():
+        record(
+            actor=actor,
+            establishment=establishment,
+            action="directory.guardianship.unlink",
+            target=guardianship,
+            before=_guardianship_state(guardianship),
+            after=None,
+        )
+        guardianship.delete()
 
 
 # -- classes, groups, enrolments ---------------------------------------------------------------

@@ -11,11 +11,14 @@ from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from preau.directory.actions import member_update_refusals
 from preau.directory.models import (
     Academy,
     Establishment,
     Function,
+    Guardianship,
     Level,
+    Membership,
     Period,
     PeriodKind,
     Profile,
@@ -128,6 +131,131 @@ class MemberForm(EstablishmentForm):
         if data.get("functions") and data.get("profile") in (Profile.STUDENT, Profile.GUARDIAN):
             self.add_error("functions", _("Un élève ou un responsable n'a pas de fonction."))
         return data
+
+
+class MemberEditForm(EstablishmentForm):
+    """A member's identity and the functions of their membership.
+
+    The identity fields are disabled (their posted values ignored) when ``identity_editable`` is
+    false: the person is known elsewhere too, and their e-mail address opens their account.
+    """
+
+    first_name = forms.CharField(label=_("Prénom"), max_length=150)
+    last_name = forms.CharField(label=_("Nom"), max_length=150)
+    email = forms.EmailField(label=_("Adresse e-mail"), required=False)
+    birth_date = forms.DateField(
+        label=_("Date de naissance"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    functions = forms.MultipleChoiceField(
+        label=_("Fonctions"),
+        required=False,
+        choices=Function.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Pour les personnels seulement. La fonction « Administrateur de l'ENT » donne accès "
+            "à cette console."
+        ),
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        actor: Any,
+        membership: Membership,
+        identity_editable: bool = True,
+        **kwargs: Any,
+    ) -> None:
+        person = membership.person
+        kwargs.setdefault(
+            "initial",
+            {
+                "first_name": person.first_name,
+                "last_name": person.last_name,
+                "email": person.email,
+                "birth_date": person.birth_date,
+                "functions": list(membership.functions),
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.actor = actor
+        self.membership = membership
+        if not identity_editable:
+            for name in ("first_name", "last_name", "email", "birth_date"):
+                self.fields[name].disabled = True
+            self.fields["email"].help_text = _(
+                "Cette personne est aussi rattachée à un autre établissement : son identité se "
+                "modifie auprès de l'académie."
+            )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if "functions" in data:
+            for message in member_update_refusals(
+                actor=self.actor,
+                establishment=self.establishment,
+                membership=self.membership,
+                functions=data["functions"],
+            ):
+                self.add_error("functions", message)
+        return data
+
+
+# -- guardians ---------------------------------------------------------------------------------
+
+
+class GuardianshipForm(forms.Form):
+    """The link between a guardian and a student: what the guardian is, and the legal flags."""
+
+    relationship = forms.CharField(
+        label=_("Lien avec l'élève"),
+        required=False,
+        max_length=40,
+        help_text=_("Par exemple : mère, père, tuteur."),
+    )
+    legal = forms.BooleanField(label=_("Responsable légal"), required=False, initial=True)
+    financial = forms.BooleanField(label=_("Responsable financier"), required=False)
+    contact = forms.BooleanField(label=_("À contacter"), required=False, initial=True)
+
+    def __init__(self, *args: Any, instance: Guardianship | None = None, **kwargs: Any) -> None:
+        if instance is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "relationship": instance.relationship,
+                    "legal": instance.legal,
+                    "financial": instance.financial,
+                    "contact": instance.contact,
+                },
+            )
+        super().__init__(*args, **kwargs)
+
+
+class GuardianLinkForm(EstablishmentForm, GuardianshipForm):
+    """An existing guardian of the establishment, chosen by public id, for one of its students."""
+
+    guardian = PersonChoiceField(
+        label=_("Responsable"), queryset=User.objects.none(), to_field_name="public_id"
+    )
+    field_order = ["guardian", "relationship", "legal", "financial", "contact"]
+
+    def __init__(self, *args: Any, student: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["guardian"].queryset = (
+            establishment_people(self.establishment, self.year, Profile.GUARDIAN)
+            .exclude(pk=student.pk)
+            .exclude(guardianships__student=student)
+        )
+
+
+class GuardianCreateForm(EstablishmentForm, GuardianshipForm):
+    """A new person, guardian in the establishment, for one of its students."""
+
+    first_name = forms.CharField(label=_("Prénom"), max_length=150)
+    last_name = forms.CharField(label=_("Nom"), max_length=150)
+    email = forms.EmailField(label=_("Adresse e-mail"), required=False)
+    field_order = ["first_name", "last_name", "email", "relationship"]
 
 
 # -- classes, groups, enrolments ---------------------------------------------------------------
