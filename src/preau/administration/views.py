@@ -304,31 +304,11 @@ def member(request: HttpRequest, public_id: UUID, member_id: UUID) -> HttpRespon
     return _page(request, "administration/member.html", school, "members", context)
 
 
-def _identity_editable(request: HttpRequest, person: Any) -> bool:
-    """Whether the actor may change the person's names, e-mail and birth date.
-
-    Only when every active membership of the person this year is in an establishment the actor
-    administers: the e-mail address resets the password, so a school may not take over the
-    account of a person known to another school. Accounts of the platform's own staff are kept
-    for superusers.
-    """
-    actor = request.actor
-    if actor.is_superuser:
-        return True
-    if person.is_superuser or person.is_staff:
-        return False
-    return (
-        not Membership.objects.filter(person=person, school_year=_year(request), is_active=True)
-        .exclude(establishment__in=administered_establishments(actor))
-        .exists()
-    )
-
-
 @login_required
 def member_edit(request: HttpRequest, public_id: UUID, member_id: UUID) -> HttpResponse:
     school = _establishment(request, public_id)
     membership = console.access_establishment_member(school, member_id)
-    identity_editable = _identity_editable(request, membership.person)
+    identity_editable = console.can_take_charge_of_account(request.actor, membership.person)
     form = MemberEditForm(
         request.POST or None,
         establishment=school,
@@ -368,7 +348,7 @@ def member_deactivate(request: HttpRequest, public_id: UUID, member_id: UUID) ->
     membership = console.access_establishment_member(school, member_id)
     if membership.person_id == request.user.pk:
         messages.error(request, _("Vous ne pouvez pas désactiver votre propre rattachement."))
-    elif Function.HEAD in membership.functions and not actions.holds_head_rights(
+    elif Function.HEAD in membership.functions and not console.holds_head_rights(
         request.actor, school
     ):
         messages.error(request, _("Seul le chef d'établissement peut désactiver ce rattachement."))

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from preau.accounts.actions import do_issue_activation_code
 from preau.audit.actions import record, snapshot
 from preau.core.actor import ADMIN_FUNCTIONS, current_school_year
-from preau.directory import versions
+from preau.directory import policies, versions
 from preau.directory.models import (
     STAFF_PROFILES,
     Academy,
@@ -187,14 +187,6 @@ class MemberUpdateRefused(Exception):
     """The change of functions breaks a rule of member_update_refusals; nothing was written."""
 
 
-def holds_head_rights(actor: Any, establishment: Establishment) -> bool:
-    """The head of ``establishment`` (in it now), its academy's administrators, superusers."""
-    if actor.is_superuser or establishment.academy_id in actor.administered_academy_ids:
-        return True
-    current = actor.establishment
-    return current is not None and current.pk == establishment.pk and actor.is_head
-
-
 def member_update_refusals(
     *, actor: Any, establishment: Establishment, membership: Membership, functions: list[str]
 ) -> list[str]:
@@ -210,7 +202,7 @@ def member_update_refusals(
         refusals.append(_("Cette fonction n'existe pas."))
     if after and membership.profile not in STAFF_PROFILES:
         refusals.append(_("Un élève ou un responsable n'a pas de fonction."))
-    if Function.HEAD in added | removed and not holds_head_rights(actor, establishment):
+    if Function.HEAD in added | removed and not policies.holds_head_rights(actor, establishment):
         refusals.append(
             _(
                 "Seul le chef d'établissement attribue ou retire la fonction de chef "

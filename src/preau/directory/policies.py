@@ -154,6 +154,33 @@ def staff_profiles() -> list[str]:
     return [p for p in Profile if p not in (Profile.STUDENT, Profile.GUARDIAN)]
 
 
+def holds_head_rights(actor: Actor, establishment: Establishment) -> bool:
+    """The head of ``establishment`` (working in it now), its academy administrators, superusers."""
+    if actor.is_superuser or establishment.academy_id in actor.administered_academy_ids:
+        return True
+    current = actor.establishment
+    return current is not None and current.pk == establishment.pk and actor.is_head
+
+
+def can_take_charge_of_account(actor: Actor, person: Any) -> bool:
+    """Whether ``actor`` may change what gives access to ``person``'s account (its e-mail
+    address, an activation code).
+
+    Only when every active membership of the person this year is in an establishment the actor
+    administers: otherwise one school could take over an account that another school's data is
+    reached through. The accounts of the platform's own staff are for superusers.
+    """
+    if actor.is_superuser:
+        return True
+    if not actor.is_authenticated or person.is_superuser or person.is_staff:
+        return False
+    return not (
+        Membership.objects.filter(person=person, school_year=actor.school_year, is_active=True)
+        .exclude(establishment__in=administered_establishments(actor))
+        .exists()
+    )
+
+
 # -- academies --------------------------------------------------------------------------------
 
 

@@ -28,6 +28,7 @@ from preau.accounts.policies import activation_code_people, can_issue_activation
 from preau.audit.models import AuditEntry
 from preau.core.actor import Actor
 from preau.demo.cast import DEMO_PASSWORD
+from preau.directory.models import Membership
 
 pytestmark = pytest.mark.django_db
 
@@ -198,7 +199,11 @@ def test_action_raises_the_same_refusal_and_validation_errors(cast: Any) -> None
 def test_policy_limits_codes_to_the_establishments_people(cast: Any) -> None:
     head = Actor(cast.principal_moulin)
     assert can_issue_activation_code(head, cast.lea, cast.moulin)
-    assert can_issue_activation_code(head, cast.sophie, cast.moulin)
+    assert can_issue_activation_code(head, cast.karim, cast.moulin)
+    # Sophie is also a guardian at Marie Curie: a code from Jean Moulin would open Hugo's
+    # records to whoever holds it. Her codes come from someone who administers both schools.
+    assert not can_issue_activation_code(head, cast.sophie, cast.moulin)
+    assert can_issue_activation_code(Actor(cast.admin), cast.sophie, cast.moulin)
     # Another establishment's pupil, or another establishment's codes: no.
     assert not can_issue_activation_code(head, cast.hugo, cast.moulin)
     assert not can_issue_activation_code(head, cast.hugo, cast.curie)
@@ -209,6 +214,16 @@ def test_policy_limits_codes_to_the_establishments_people(cast: Any) -> None:
     assert not activation_code_people(head, cast.moulin).filter(is_superuser=True).exists()
     # The academy administrator manages the establishments of the academy.
     assert can_issue_activation_code(Actor(cast.rectorat_versailles), cast.lea, cast.moulin)
+
+
+def test_a_delegated_administrator_cannot_take_over_the_head(cast: Any) -> None:
+    membership = Membership.objects.get(person=cast.cpe_moulin, establishment=cast.moulin)
+    membership.functions = ["cpe", "administrator"]
+    membership.save(update_fields=["functions"])
+    delegate = Actor(cast.cpe_moulin)
+    assert can_issue_activation_code(delegate, cast.lea, cast.moulin)
+    assert not can_issue_activation_code(delegate, cast.principal_moulin, cast.moulin)
+    assert can_issue_activation_code(Actor(cast.principal_moulin), cast.cpe_moulin, cast.moulin)
 
 
 def letter(cast: Any, code: str, person: Any = None) -> ActivationLetter:
