@@ -74,6 +74,9 @@ INSTALLED_APPS = [
     "preau.portal",
     "preau.administration",
     "preau.api",
+    "preau.notifications",
+    "preau.news",
+    "preau.bookmarks",
     "preau.demo",
 ]
 
