@@ -1,6 +1,9 @@
+import importlib
 import time
+from collections.abc import Callable
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -8,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from preau.demo.cast import DEMO_PASSWORD, build_cast
+from preau.demo.cast import DEMO_PASSWORD, Cast, build_cast
 from preau.demo.population import (
     DEFAULT_SEED,
     SPECS,
@@ -19,6 +22,23 @@ from preau.demo.population import (
 from preau.directory.models import Establishment, SchoolYear
 
 User = get_user_model()
+
+
+def service_demos() -> list[Callable[[Cast], None]]:
+    """The ``build(cast)`` of every app that has a ``demo`` module: each service seeds its own
+    demo data (idempotent), in the order of INSTALLED_APPS."""
+    builders = []
+    for config in apps.get_app_configs():
+        if not config.name.startswith("preau.") or config.name == "preau.demo":
+            continue
+        try:
+            module = importlib.import_module(f"{config.name}.demo")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.demo":
+                raise
+            continue
+        builders.append(module.build)
+    return builders
 
 
 def positive(value: str) -> int:
@@ -67,13 +87,15 @@ class Command(BaseCommand):
         started = time.monotonic()
         password_hash = make_password(DEMO_PASSWORD)  # once: every demo account shares it
         with transaction.atomic():
-            build_cast(password_hash=password_hash)
+            cast = build_cast(password_hash=password_hash)
             if is_populated():
                 self.stdout.write(_("Population de démonstration déjà en place : inchangée."))
             else:
                 build_population(
                     options["students"], seed=options["seed"], password_hash=password_hash
                 )
+            for build in service_demos():
+                build(cast)
         year = SchoolYear.current()
         for establishment in Establishment.objects.filter(uai__in=[s.uai for s in SPECS]):
             counts = school_counts(establishment, year)
