@@ -592,13 +592,13 @@ def school_counts(establishment: Establishment, year: SchoolYear) -> dict[str, i
     )
     staff = sum(n for profile, n in profiles.items() if profile in STAFF_PROFILES)
     return {
-        "élèves": profiles.get(Profile.STUDENT, 0),
+        "students": profiles.get(Profile.STUDENT, 0),
         "classes": SchoolClass.objects.filter(**scope).count(),
-        "groupes": TeachingGroup.objects.filter(**scope).count(),
-        "personnels": staff,
-        "dont enseignants": profiles.get(Profile.TEACHER, 0),
-        "responsables": profiles.get(Profile.GUARDIAN, 0),
-        "services d'enseignement": TeachingAssignment.objects.filter(**scope).count(),
+        "groups": TeachingGroup.objects.filter(**scope).count(),
+        "staff": staff,
+        "teachers": profiles.get(Profile.TEACHER, 0),
+        "guardians": profiles.get(Profile.GUARDIAN, 0),
+        "assignments": TeachingAssignment.objects.filter(**scope).count(),
     }
 
 

@@ -99,8 +99,14 @@ class Command(BaseCommand):
         year = SchoolYear.current()
         for establishment in Establishment.objects.filter(uai__in=[s.uai for s in SPECS]):
             counts = school_counts(establishment, year)
-            figures = ", ".join(f"{n} {what}" for what, n in counts.items())
-            self.stdout.write(f"{establishment.name} : {figures}")
+            self.stdout.write(
+                _(
+                    "%(school)s : %(students)d élèves, %(classes)d classes, %(groups)d groupes, "
+                    "%(staff)d personnels dont %(teachers)d enseignants, %(guardians)d "
+                    "responsables, %(assignments)d services d'enseignement"
+                )
+                % {"school": establishment.name, **counts}
+            )
         self.stdout.write(
             self.style.SUCCESS(
                 _("École de démonstration prête (%(seconds).1f s).")
