@@ -90,6 +90,25 @@ def do_authenticate(*, request: HttpRequest, username: str, password: str) -> Us
     return user
 
 
+def do_check_current_password(*, user: UserModel, password: str) -> bool:
+    """Whether ``password`` is the signed-in ``user``'s, checked against the login throttle.
+
+    The profile asks for the current password before changing the e-mail address or the
+    password: that check is charged to the account's counter like a login, so that a stolen
+    session cannot guess the password at leisure. Raises LoginRefused while the account is
+    blocked, even for the right password.
+    """
+    attempt = throttle.attempt_for(identifier=user.username, person=user, address=None)
+    wait = throttle.seconds_to_wait(attempt)
+    if wait:
+        raise LoginRefused(throttle.refusal_message(wait), "throttled")
+    if not user.check_password(password):
+        throttle.note_failure(attempt)
+        return False
+    throttle.note_success(attempt)
+    return True
+
+
 def do_logout_everywhere(*, actor: Any) -> None:
     """End every session of the actor's account, on every device, the current one included.
 

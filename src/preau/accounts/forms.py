@@ -10,7 +10,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, Pa
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from preau.accounts.actions import LoginRefused, do_authenticate
+from preau.accounts.actions import LoginRefused, do_authenticate, do_check_current_password
 
 # Long enough for an e-mail address, which is accepted instead of the username.
 LOGIN_MAX_LENGTH = 254
@@ -92,6 +92,14 @@ class ActivationForm(forms.Form):
         return second
 
 
+def _current_password_ok(user: Any, password: str) -> bool:
+    """The password check of the profile forms, throttled like a login."""
+    try:
+        return do_check_current_password(user=user, password=password)
+    except LoginRefused as refusal:
+        raise ValidationError(refusal.message, code=refusal.code) from None
+
+
 class EmailChangeForm(forms.Form):
     """A new e-mail address; the current password is asked because the address can reset it."""
 
@@ -115,7 +123,7 @@ class EmailChangeForm(forms.Form):
 
     def clean_current_password(self) -> str:
         password = self.cleaned_data["current_password"]
-        if not self.user.check_password(password):
+        if not _current_password_ok(self.user, password):
             raise ValidationError(_("Mot de passe incorrect."), code="password_incorrect")
         return password
 
@@ -126,6 +134,14 @@ class ProfilePasswordForm(PasswordChangeForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["old_password"].widget.attrs.pop("autofocus", None)
+
+    def clean_old_password(self) -> str:
+        password = self.cleaned_data["old_password"]
+        if not _current_password_ok(self.user, password):
+            raise ValidationError(
+                self.error_messages["password_incorrect"], code="password_incorrect"
+            )
+        return password
 
 
 class LanguageForm(forms.Form):

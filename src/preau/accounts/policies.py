@@ -14,13 +14,7 @@ from typing import TYPE_CHECKING
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
-from preau.core.actor import ADMIN_FUNCTIONS
-from preau.directory.models import Membership
-from preau.directory.policies import (
-    administered_establishments,
-    can_administer,
-    holds_head_rights,
-)
+from preau.directory.policies import accounts_beyond_charge, can_administer
 
 if TYPE_CHECKING:
     from preau.accounts.models import User as UserModel
@@ -43,23 +37,10 @@ def activation_code_people(actor: Actor, establishment: Establishment) -> QueryS
     ).distinct()
     if actor.is_superuser:
         return people
-    people = people.filter(is_superuser=False, is_staff=False)
-    # Someone also known to a school the actor does not administer (a parent with a child in
-    # another academy) is not this school's to take charge of: see can_take_charge_of_account.
-    known_elsewhere = (
-        Membership.objects.filter(school_year=year, is_active=True)
-        .exclude(establishment__in=administered_establishments(actor))
-        .values("person")
-    )
-    people = people.exclude(pk__in=known_elsewhere)
-    if not holds_head_rights(actor, establishment):
-        # A delegated administrator cannot take over the accounts that administer the school.
-        staff = Membership.objects.filter(
-            establishment=establishment, school_year=year, is_active=True
-        ).exclude(functions=[])
-        administrators = [m.person_id for m in staff if set(m.functions) & ADMIN_FUNCTIONS]
-        people = people.exclude(pk__in=administrators)
-    return people
+    # Someone whose account reaches beyond what the actor administers (a parent with a child
+    # in another academy, an academy's administrator, the head for a delegated administrator)
+    # is not this school's to take charge of: see accounts_beyond_charge.
+    return people.exclude(accounts_beyond_charge(actor, establishment))
 
 
 def can_issue_activation_code(

@@ -308,7 +308,7 @@ def member(request: HttpRequest, public_id: UUID, member_id: UUID) -> HttpRespon
 def member_edit(request: HttpRequest, public_id: UUID, member_id: UUID) -> HttpResponse:
     school = _establishment(request, public_id)
     membership = console.access_establishment_member(school, member_id)
-    identity_editable = console.can_take_charge_of_account(request.actor, membership.person)
+    identity_editable = console.can_take_charge_of_account(request.actor, membership.person, school)
     form = MemberEditForm(
         request.POST or None,
         establishment=school,

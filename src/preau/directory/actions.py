@@ -791,6 +791,8 @@ def do_appoint_head(
     """Make ``person`` (or a new person with these names) the head of ``establishment``.
 
     The previous head keeps their membership but loses the head function: a school has one head.
+    An activation code comes with it for a person without a password whose account the actor
+    may take charge of (policies.can_take_charge_of_account).
     """
     year = current_school_year()
     with transaction.atomic():
@@ -834,6 +836,10 @@ def do_appoint_head(
             before=before,
             after={"heads": _heads(establishment, year)},
         )
-        if not person.has_usable_password():
+        # A code hands over the account: not one that reaches beyond what the actor manages
+        # (a pupil or parent of another academy), who activates with their own school's code.
+        if not person.has_usable_password() and policies.can_take_charge_of_account(
+            actor, person, establishment
+        ):
             code = do_issue_activation_code(actor=actor, person=person, establishment=establishment)
     return Appointment(membership, code)

@@ -13,9 +13,13 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from preau.core.actor import ADMIN_FUNCTIONS
 from preau.directory.models import (
     Academy,
+    AcademyAdministrator,
+    Enrolment,
     Establishment,
+    Guardianship,
     Membership,
     Period,
     Profile,
@@ -162,21 +166,63 @@ def holds_head_rights(actor: Actor, establishment: Establishment) -> bool:
     return current is not None and current.pk == establishment.pk and actor.is_head
 
 
-def can_take_charge_of_account(actor: Actor, person: Any) -> bool:
-    """Whether ``actor`` may change what gives access to ``person``'s account (its e-mail
-    address, an activation code).
+def accounts_beyond_charge(actor: Actor, establishment: Establishment) -> Q:
+    """The people whose account reaches more than ``actor`` administers (a condition on users).
 
-    Only when every active membership of the person this year is in an establishment the actor
-    administers: otherwise one school could take over an account that another school's data is
-    reached through. The accounts of the platform's own staff are for superusers.
+    Taking charge of an account (its e-mail address, an activation code) hands over everything
+    it opens, so ``actor`` may not when the person is: one of Préau's own staff; active this
+    year in an establishment the actor does not administer; a guardian of a child enrolled this
+    year in such an establishment; an administrator of an academy the actor does not manage;
+    or, unless the actor holds head rights, an administrator of ``establishment``.
+    """
+    year = actor.school_year
+    administered = administered_establishments(actor)
+    elsewhere = (
+        Membership.objects.filter(school_year=year, is_active=True)
+        .exclude(establishment__in=administered)
+        .values("person")
+    )
+    children_elsewhere = (
+        Enrolment.objects.filter(school_year=year)
+        .exclude(establishment__in=administered)
+        .values("student")
+    )
+    guardians_elsewhere = Guardianship.objects.filter(student__in=children_elsewhere).values(
+        "guardian"
+    )
+    other_academies = AcademyAdministrator.objects.exclude(
+        academy_id__in=actor.administered_academy_ids
+    ).values("person")
+    beyond = (
+        Q(is_superuser=True)
+        | Q(is_staff=True)
+        | Q(pk__in=elsewhere)
+        | Q(pk__in=guardians_elsewhere)
+        | Q(pk__in=other_academies)
+    )
+    if not holds_head_rights(actor, establishment):
+        staff = Membership.objects.filter(
+            establishment=establishment, school_year=year, is_active=True
+        ).exclude(functions=[])
+        beyond |= Q(pk__in=[m.person_id for m in staff if set(m.functions) & ADMIN_FUNCTIONS])
+    return beyond
+
+
+def can_take_charge_of_account(actor: Actor, person: Any, establishment: Establishment) -> bool:
+    """Whether ``actor``, working for ``establishment``, may change what gives access to
+    ``person``'s account (its e-mail address, an activation code).
+
+    Only when nothing the account opens lies beyond what the actor administers (see
+    accounts_beyond_charge): otherwise one school could take over an account that another
+    school's data, an academy, or the school's own head rights are reached through.
     """
     if actor.is_superuser:
         return True
-    if not actor.is_authenticated or person.is_superuser or person.is_staff:
+    if not actor.is_authenticated or not can_administer(actor, establishment):
         return False
     return not (
-        Membership.objects.filter(person=person, school_year=actor.school_year, is_active=True)
-        .exclude(establishment__in=administered_establishments(actor))
+        User.objects.filter(pk=person.pk)
+        .filter(accounts_beyond_charge(actor, establishment))
         .exists()
     )
 
