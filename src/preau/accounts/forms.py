@@ -10,6 +10,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, Pa
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from preau.accounts import throttle
 from preau.accounts.actions import LoginRefused, do_authenticate, do_check_current_password
 
 # Long enough for an e-mail address, which is accepted instead of the username.
@@ -92,7 +93,7 @@ class ActivationForm(forms.Form):
         return second
 
 
-def _current_password_ok(user: Any, password: str) -> bool:
+def current_password_ok(user: Any, password: str) -> bool:
     """The password check of the profile forms, throttled like a login."""
     try:
         return do_check_current_password(user=user, password=password)
@@ -123,7 +124,7 @@ class EmailChangeForm(forms.Form):
 
     def clean_current_password(self) -> str:
         password = self.cleaned_data["current_password"]
-        if not _current_password_ok(self.user, password):
+        if not current_password_ok(self.user, password):
             raise ValidationError(_("Mot de passe incorrect."), code="password_incorrect")
         return password
 
@@ -137,7 +138,7 @@ class ProfilePasswordForm(PasswordChangeForm):
 
     def clean_old_password(self) -> str:
         password = self.cleaned_data["old_password"]
-        if not _current_password_ok(self.user, password):
+        if not current_password_ok(self.user, password):
             raise ValidationError(
                 self.error_messages["password_incorrect"], code="password_incorrect"
             )
@@ -156,3 +157,10 @@ class ResetRequestForm(PasswordResetForm):
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
     )
+
+    def save(self, *args: Any, request: Any = None, **kwargs: Any) -> None:
+        # Past the limits nothing is sent, and the page says the same as always: the form
+        # reveals neither the accounts nor the limit.
+        address = request.META.get("REMOTE_ADDR") if request is not None else None
+        if throttle.allow_reset_email(email=self.cleaned_data["email"], address=address):
+            super().save(*args, request=request, **kwargs)

@@ -118,3 +118,30 @@ def refusal_message(seconds: int) -> str:
         "avant de réessayer.",
         minutes,
     ) % {"minutes": minutes}
+
+
+# -- password reset e-mails ------------------------------------------------------------------------
+# Reset links go to an address without proof that the requester owns it: limit how many one
+# address receives and one network sends, so that the form cannot be used to flood a mailbox.
+RESET_PREFIX = "preau:reset-requests"
+RESETS_PER_EMAIL = 3
+RESETS_PER_NETWORK = 20
+RESET_WINDOW = 3600
+
+
+def allow_reset_email(*, email: str, address: str | None) -> bool:
+    """Count a reset request; False when the address or the network has had enough for now."""
+    counters = [(f"{RESET_PREFIX}:email:{_digest(email.strip().lower())}", RESETS_PER_EMAIL)]
+    net = network(address)
+    if net:
+        counters.append((f"{RESET_PREFIX}:network:{_digest(net)}", RESETS_PER_NETWORK))
+    allowed = True
+    for key, limit in counters:
+        if not cache.add(key, 1, RESET_WINDOW):
+            try:
+                count = cache.incr(key)
+            except ValueError:
+                cache.set(key, 1, RESET_WINDOW)
+                count = 1
+            allowed = allowed and count <= limit
+    return allowed

@@ -23,14 +23,14 @@ def _list_page(request: HttpRequest, form: TokenForm, **extra: object) -> HttpRe
 @login_required
 @never_cache
 def token_list(request: HttpRequest) -> HttpResponse:
-    return _list_page(request, TokenForm())
+    return _list_page(request, TokenForm(request.user))
 
 
 @login_required
 @never_cache
 @require_POST
 def token_create(request: HttpRequest) -> HttpResponse:
-    form = TokenForm(request.POST)
+    form = TokenForm(request.user, request.POST)
     if form.is_valid():
         try:
             token, secret = actions.do_create_token(
@@ -44,7 +44,7 @@ def token_create(request: HttpRequest) -> HttpResponse:
         else:
             # Answered directly rather than redirected: the secret is never stored, so this
             # page (not cached) is the only place it appears.
-            return _list_page(request, TokenForm(), created=token, secret=secret)
+            return _list_page(request, TokenForm(request.user), created=token, secret=secret)
     return _list_page(request, form)
 
 

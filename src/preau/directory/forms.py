@@ -185,8 +185,9 @@ class MemberEditForm(EstablishmentForm):
             for name in ("first_name", "last_name", "email", "birth_date"):
                 self.fields[name].disabled = True
             self.fields["email"].help_text = _(
-                "Cette personne est aussi rattachée à un autre établissement : son identité se "
-                "modifie auprès de l'académie."
+                "Ce compte ne relève pas de votre seule administration (autre établissement, "
+                "enfant scolarisé ailleurs ou fonction de direction) : son identité se modifie "
+                "auprès de l'académie."
             )
 
     def clean(self) -> dict[str, Any]:

@@ -54,3 +54,12 @@ def test_reset_link_sets_a_new_password(cast: Any, client: Any, mailoutbox: list
     assert not cast.sophie.check_password(DEMO_PASSWORD)
     # The link works once.
     assert "plus valable" in client.get(link, follow=True).content.decode()
+
+
+def test_reset_emails_to_one_address_are_limited(cast: Any, client: Any) -> None:
+    from django.core import mail
+
+    for _ in range(5):
+        response = client.post(reverse("accounts:password_reset"), {"email": cast.karim.email})
+        assert response.status_code == 302  # the same answer every time
+    assert len(mail.outbox) == 3

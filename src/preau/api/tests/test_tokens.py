@@ -8,6 +8,7 @@ from django.urls import reverse
 from preau.api.models import PersonalAccessToken, Scope
 from preau.api.tests.conftest import bearer, make_token
 from preau.core.testing import Isolation, isolation_test
+from preau.demo.cast import DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +51,12 @@ def test_create_shows_the_secret_once(cast: Any, client: Any) -> None:
     client.force_login(cast.lea)
     response = client.post(
         reverse("api_tokens:create"),
-        {"name": "Agenda", "scopes": [Scope.READ_PROFILE], "expiry": "30"},
+        {
+            "name": "Agenda",
+            "scopes": [Scope.READ_PROFILE],
+            "expiry": "30",
+            "current_password": DEMO_PASSWORD,
+        },
     )
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
@@ -71,7 +77,12 @@ def test_create_without_expiry(cast: Any, client: Any) -> None:
     client.force_login(cast.lea)
     client.post(
         reverse("api_tokens:create"),
-        {"name": "Script", "scopes": [Scope.READ_DIRECTORY, Scope.READ_PROFILE], "expiry": ""},
+        {
+            "name": "Script",
+            "scopes": [Scope.READ_DIRECTORY, Scope.READ_PROFILE],
+            "expiry": "",
+            "current_password": DEMO_PASSWORD,
+        },
     )
     token = PersonalAccessToken.objects.get(person=cast.lea)
     assert token.expires_at is None
@@ -84,10 +95,14 @@ def test_create_without_expiry(cast: Any, client: Any) -> None:
         {"name": "Sans droit", "expiry": "30"},
         {"name": "Droit inconnu", "scopes": ["write:everything"], "expiry": "30"},
         {"name": "", "scopes": [Scope.READ_PROFILE], "expiry": "30"},
+        # A stolen session cannot mint a token without the password.
+        {"name": "Volé", "scopes": [Scope.READ_PROFILE], "expiry": "30", "current_password": "x"},
+        {"name": "Volé", "scopes": [Scope.READ_PROFILE], "expiry": "30"},
     ],
 )
 def test_invalid_form_creates_nothing(cast: Any, client: Any, data: dict) -> None:
     client.force_login(cast.lea)
+    data = {"current_password": DEMO_PASSWORD, **data} if "Volé" not in data["name"] else data
     response = client.post(reverse("api_tokens:create"), data)
     assert response.status_code == 200
     assert response.context["form"].errors
