@@ -503,7 +503,10 @@ class AppointHeadForm(forms.Form):
         username = (data.get("username") or "").strip()
         data["person"] = None
         if username:
-            data["person"] = User.objects.filter(username__iexact=username).first()
+            # The platform's own administrators are never made heads of a school from here.
+            data["person"] = User.objects.filter(
+                username__iexact=username, is_superuser=False, is_staff=False
+            ).first()
             if data["person"] is None:
                 self.add_error("username", _("Aucune personne n'a cet identifiant."))
         elif not (data.get("first_name") and data.get("last_name")):

@@ -44,3 +44,17 @@ def test_a_code_for_an_account_of_the_academy(cast: Any, client: Any) -> None:
     response = appoint(client, cast, garcia.username)
     assert response.context["code"]
     assert ActivationCode.objects.filter(person=garcia).count() == 1
+
+
+def test_a_platform_administrator_cannot_be_appointed_head(cast: Any, client: Any) -> None:
+    from django.urls import reverse
+
+    from preau.directory.models import Membership
+
+    client.force_login(cast.rectorat_versailles)
+    url = reverse(
+        "administration:academy_establishment_head", kwargs={"public_id": cast.moulin.public_id}
+    )
+    response = client.post(url, {"username": "admin"})
+    assert response.status_code == 400
+    assert not Membership.objects.filter(person=cast.admin).exists()
