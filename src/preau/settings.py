@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "preau.administration",
     "preau.api",
     "preau.notifications",
+    "preau.messaging",
     "preau.news",
     "preau.bookmarks",
     "preau.demo",
@@ -261,6 +262,8 @@ if EMAIL_HOST:
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Préau <no-reply@preau.localhost>")
+# The portal's public address, for links in e-mails sent by background tasks.
+PORTAL_URL = os.environ.get("PORTAL_URL", "http://127.0.0.1:8000")
 
 # REST API
 API_PAGE_SIZE = 50

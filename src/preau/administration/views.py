@@ -64,6 +64,7 @@ from preau.directory.policies import (
     get_or_404,
 )
 from preau.portal.actions import ServiceCannotBeDisabled, do_update_branding, do_update_services
+from preau.portal.registry import all_services
 from preau.portal.selectors import service_choices
 
 PAGE_SIZE = 50
@@ -103,6 +104,16 @@ def _page(
             "current": key == section,
         }
         for key, label, route in SECTIONS
+    ]
+    # Services bring their own settings pages (quiet hours, messaging rules…).
+    nav += [
+        {
+            "label": service.settings_page[0],
+            "url": reverse(service.settings_page[1], args=[establishment.public_id]),
+            "current": section == service.code,
+        }
+        for service in all_services()
+        if service.settings_page
     ]
     return render(
         request,

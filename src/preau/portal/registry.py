@@ -32,6 +32,9 @@ class Service:
     # A dashboard panel: a template and a function giving its context for an actor.
     panel_template: str | None = None
     panel_context: Callable[[Actor, Any], dict[str, Any] | None] | None = None
+    # The service's settings page for one establishment: a label and the name of a URL taking
+    # the establishment's public id. The administration console lists it.
+    settings_page: tuple[Any, str] | None = None
 
     def url(self) -> str:
         return reverse(self.url_name)

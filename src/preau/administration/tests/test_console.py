@@ -735,3 +735,10 @@ def test_academy_appoints_a_new_head(cast: Any, client: Any) -> None:
     assert entry.after == {"heads": ["paul.durand"]}
     client.force_login(paul)
     assert client.get(url("establishment", cast.moulin.public_id)).status_code == 200
+
+
+def test_console_lists_the_settings_pages_of_services(cast: Any, client: Any) -> None:
+    client.force_login(cast.principal_moulin)
+    page = client.get(url("members", cast.moulin.public_id)).content.decode()
+    quiet_hours = reverse("notifications:quiet_hours", args=[cast.moulin.public_id])
+    assert f'href="{quiet_hours}"' in page
