@@ -10,6 +10,7 @@ urlpatterns = [
     path("directory/", include("preau.directory.urls")),
     path("manage/", include("preau.administration.urls")),
     path("notifications/", include("preau.notifications.urls")),
+    path("messages/", include("preau.messaging.urls")),
     path("news/", include("preau.news.urls")),
     path("bookmarks/", include("preau.bookmarks.urls")),
     path("api/v1/", api.urls),

@@ -1,0 +1,469 @@
+"""Changes to messages: send, save a draft, trash, restore, read state, and the rules.
+
+Sending checks every recipient against the establishment's rules first: one forbidden
+recipient refuses the whole message, naming them, and nothing is written. Recipients' entries
+are inserted with one INSERT … SELECT whatever their number. Urgent messages (head and CPE
+only) and mass sends are audited, without their subject or body: messages are private.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db import connection, transaction
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.translation import gettext as _
+
+from preau.audit.actions import record, snapshot
+from preau.directory.models import Establishment
+from preau.messaging import policies
+from preau.messaging.content import CheckedFile, sanitise_html
+from preau.messaging.models import (
+    Attachment,
+    Conversation,
+    Folder,
+    Message,
+    MessageRecipient,
+    MessagingRules,
+)
+
+MASS_SEND_THRESHOLD = 30
+SUBJECT_MAX = 200
+
+
+class MessagingRefused(Exception):
+    """The message cannot be sent; ``message`` says why, in the sender's language."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """How many recipients are notified at a time: now, or at the end of quiet hours."""
+
+    at: datetime
+    count: int
+    held: bool
+
+
+@dataclass
+class SendResult:
+    message: Message
+    recipient_count: int
+    deliveries: list[Delivery] = field(default_factory=list)
+
+
+def _addressed(people: Iterable[Any], lists: Iterable[policies.RecipientList]) -> dict:
+    return {
+        "people": sorted({p.pk for p in people}),
+        "lists": [{"code": item.code, "label": item.label} for item in lists],
+    }
+
+
+def _store_attachments(message: Message, files: Iterable[CheckedFile]) -> None:
+    for checked in files:
+        attachment = Attachment(
+            establishment=message.establishment,
+            message=message,
+            original_name=checked.original_name,
+            size=checked.size,
+            content_type=checked.content_type,
+        )
+        attachment.file.save(f"file.{checked.extension}", ContentFile(checked.content), save=False)
+        attachment.save()
+
+
+def _copy_attachments(source: Message, target: Message) -> None:
+    Attachment.objects.bulk_create(
+        [
+            Attachment(
+                establishment=target.establishment,
+                message=target,
+                file=a.file.name,
+                original_name=a.original_name,
+                size=a.size,
+                content_type=a.content_type,
+            )
+            for a in source.attachments.all()
+        ]
+    )
+
+
+def _forwarded_body(body: str, original: Message) -> str:
+    """The sender's words, then the forwarded message quoted (both already sanitised)."""
+    sender = original.sender.get_full_name() if original.sender else ""
+    when = timezone.localtime(original.sent_at or original.created_at)
+    header = _("Message transféré de %(sender)s, le %(date)s :") % {
+        "sender": sender,
+        "date": when.strftime("%d/%m/%Y %H:%M"),
+    }
+    return (
+        f"{body}<blockquote><p><em>{escape(header)}</em></p>"
+        f"<p><strong>{escape(original.conversation.subject)}</strong></p>"
+        f"{original.body}</blockquote>"
+    )
+
+
+def _insert_entries(message: Message, recipients: Any, sort_at: datetime) -> None:
+    """One entry in « Réception » per recipient, in one statement (INSERT … SELECT)."""
+    chosen = recipients.annotate(chosen_id=F("pk")).values_list("chosen_id").order_by()
+    select_sql, params = chosen.query.sql_with_params()
+    table = connection.ops.quote_name(MessageRecipient._meta.db_table)
+    columns = ", ".join(
+        connection.ops.quote_name(c)
+        for c in (
+            "establishment_id",
+            "message_id",
+            "conversation_id",
+            "folder",
+            "previous_folder",
+            "sort_at",
+            "person_id",
+        )
+    )
+    sql = (
+        f"INSERT INTO {table} ({columns}) "  # noqa: S608 - names are ours, values are parameters
+        f"SELECT %s, %s, %s, %s, %s, %s, chosen.chosen_id FROM ({select_sql}) chosen"
+    )
+    values = [
+        message.establishment_id,
+        message.pk,
+        message.conversation_id,
+        Folder.INBOX.value,
+        "",
+        connection.ops.adapt_datetimefield_value(sort_at),
+        *params,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+
+
+def _deliveries(notifications: list[Any], now: datetime) -> list[Delivery]:
+    times = Counter(n.deliver_at for n in notifications)
+    return [
+        Delivery(at=at, count=count, held=at > now + timedelta(minutes=1))
+        for at, count in sorted(times.items())
+    ]
+
+
+def _notify(actor: Any, message: Message, people: list[Any], now: datetime) -> list[Delivery]:
+    from preau.notifications.actions import notify
+
+    sender = actor.user.get_full_name() or actor.user.username
+    title = _("Nouveau message de %(sender)s") % {"sender": sender}
+    if message.urgent:
+        title = _("Urgent : %(title)s") % {"title": title}
+    notifications = notify(
+        recipients=people,
+        establishment=message.establishment,
+        kind="message",
+        title=title,
+        body=message.conversation.subject,
+        url=reverse("messaging:conversation", args=[message.conversation.public_id]),
+        urgent=message.urgent,
+        actor=actor,
+        now=now,
+    )
+    return _deliveries(notifications, now)
+
+
+def resolve_recipients(
+    *, actor: Any, recipients: Iterable[Any], lists: Iterable[policies.RecipientList | str]
+) -> tuple[list[Any], list[policies.RecipientList], Any]:
+    """The lists the actor may use and the queryset of everyone reached; raises
+    MessagingRefused, naming them, when a person or a list is not allowed (2 queries)."""
+    usable = policies.lists_by_code(actor)
+    chosen_lists = []
+    for item in lists:
+        code = item if isinstance(item, str) else item.code
+        if code not in usable:
+            label = code if isinstance(item, str) else item.label
+            raise MessagingRefused(
+                _("Vous ne pouvez pas écrire à la liste « %(list)s ».") % {"list": label}
+            )
+        chosen_lists.append(usable[code])
+    people = list({p.pk: p for p in recipients}.values())
+    allowed = policies.allowed_recipients(actor)
+    if people:
+        permitted = set(allowed.filter(pk__in=[p.pk for p in people]).values_list("pk", flat=True))
+        forbidden = [p for p in people if p.pk not in permitted]
+        if forbidden:
+            raise MessagingRefused(
+                _("Message non envoyé. %(reason)s")
+                % {"reason": policies.refusal_reason(actor, forbidden)}
+            )
+    condition = Q(pk__in=[p.pk for p in people])
+    for item in chosen_lists:
+        condition |= item.condition
+    return people, chosen_lists, allowed.filter(condition)
+
+
+def do_send_message(
+    *,
+    actor: Any,
+    subject: str,
+    body: str,
+    recipients: Iterable[Any] = (),
+    lists: Iterable[policies.RecipientList | str] = (),
+    attachments: Iterable[CheckedFile] = (),
+    urgent: bool = False,
+    reply_to: Message | None = None,
+    forward_of: Message | None = None,
+    draft: Message | None = None,
+    now: datetime | None = None,
+) -> SendResult:
+    """Send a message in the actor's current establishment; a draft, if given, becomes it.
+
+    A reply joins the conversation of ``reply_to``; anything else starts one. A forward quotes
+    ``forward_of`` and carries its attachments. Refused (MessagingRefused, nothing written) when
+    a recipient or a list is not allowed, when nobody is reached, or when a person other than
+    the head or the CPE marks it urgent.
+    """
+    establishment = actor.establishment
+    if establishment is None:
+        raise MessagingRefused(_("Vous n'écrivez depuis aucun établissement."))
+    if urgent and not policies.can_mark_urgent(actor):
+        raise MessagingRefused(
+            _("Seuls le chef d'établissement et le CPE peuvent marquer un message urgent.")
+        )
+    started_in = reply_to or draft
+    if started_in is not None and started_in.establishment_id != establishment.pk:
+        raise MessagingRefused(
+            _("Pour répondre, passez dans l'établissement de cette conversation.")
+        )
+    subject = (subject or "").strip()[:SUBJECT_MAX]
+    if reply_to is None and draft is None and not subject:
+        raise MessagingRefused(_("Donnez un objet au message."))
+    people, chosen_lists, reached = resolve_recipients(
+        actor=actor, recipients=recipients, lists=lists
+    )
+    chosen = list(reached.only("pk", "username", "first_name", "last_name"))
+    if not chosen:
+        raise MessagingRefused(_("Choisissez au moins un destinataire à qui vous pouvez écrire."))
+    now = now or timezone.now()
+    text = sanitise_html(body)
+    if forward_of is not None:
+        text = _forwarded_body(text, forward_of)
+    with transaction.atomic():
+        if reply_to is not None:
+            conversation = reply_to.conversation
+        elif draft is not None:
+            conversation = draft.conversation
+            if (
+                subject
+                and not Message.objects.filter(
+                    conversation=conversation, sent_at__isnull=False
+                ).exists()
+            ):
+                conversation.subject = subject
+                conversation.created_at = now
+                conversation.save(update_fields=["subject", "created_at"])
+        else:
+            conversation = Conversation.objects.create(
+                establishment=establishment, subject=subject, created_at=now, created_by=actor.user
+            )
+        message = draft or Message(establishment=establishment, sender=actor.user)
+        message.conversation = conversation
+        message.body = text
+        message.addressed_to = _addressed(people, chosen_lists)
+        message.recipient_count = len(chosen)
+        message.sent_at = now
+        message.urgent = urgent
+        message.forwarded_from = forward_of
+        if draft is None:
+            message.created_at = now
+            message.save()
+            MessageRecipient.objects.create(
+                establishment=establishment,
+                message=message,
+                conversation=conversation,
+                person=actor.user,
+                folder=Folder.SENT,
+                sort_at=now,
+                read_at=now,
+            )
+        else:
+            message.save(
+                update_fields=[
+                    "conversation",
+                    "body",
+                    "addressed_to",
+                    "recipient_count",
+                    "sent_at",
+                    "urgent",
+                    "forwarded_from",
+                ]
+            )
+            MessageRecipient.objects.filter(message=message, person=actor.user).update(
+                conversation=conversation, folder=Folder.SENT, previous_folder="", sort_at=now
+            )
+        _insert_entries(message, reached, now)
+        _store_attachments(message, attachments)
+        if forward_of is not None:
+            _copy_attachments(forward_of, message)
+        if urgent:
+            record(
+                actor=actor,
+                establishment=establishment,
+                action="messaging.message.urgent",
+                target=message,
+                after={"recipients": len(chosen)},
+            )
+        if len(chosen) > MASS_SEND_THRESHOLD:
+            record(
+                actor=actor,
+                establishment=establishment,
+                action="messaging.message.mass_send",
+                target=message,
+                after={
+                    "recipients": len(chosen),
+                    "lists": [item.label for item in chosen_lists],
+                },
+            )
+        deliveries = _notify(actor, message, chosen, now)
+    return SendResult(message=message, recipient_count=len(chosen), deliveries=deliveries)
+
+
+def do_save_draft(
+    *,
+    actor: Any,
+    subject: str,
+    body: str,
+    recipients: Iterable[Any] = (),
+    lists: Iterable[policies.RecipientList] = (),
+    attachments: Iterable[CheckedFile] = (),
+    remove_attachments: Iterable[Attachment] = (),
+    urgent: bool = False,
+    reply_to: Message | None = None,
+    forward_of: Message | None = None,
+    draft: Message | None = None,
+) -> Message:
+    """Keep a message unsent in « Brouillons »; its recipients are checked when it is sent."""
+    establishment = actor.establishment
+    if establishment is None:
+        raise MessagingRefused(_("Vous n'écrivez depuis aucun établissement."))
+    subject = (subject or "").strip()[:SUBJECT_MAX]
+    now = timezone.now()
+    with transaction.atomic():
+        if draft is not None:
+            message = draft
+            conversation = message.conversation
+            if not Message.objects.filter(
+                conversation=conversation, sent_at__isnull=False
+            ).exists():
+                conversation.subject = subject or _("(sans objet)")
+                conversation.save(update_fields=["subject"])
+        else:
+            if reply_to is not None:
+                conversation = reply_to.conversation
+            else:
+                conversation = Conversation.objects.create(
+                    establishment=establishment,
+                    subject=subject or _("(sans objet)"),
+                    created_at=now,
+                    created_by=actor.user,
+                )
+            message = Message(
+                establishment=establishment,
+                conversation=conversation,
+                sender=actor.user,
+                created_at=now,
+            )
+        message.body = sanitise_html(body)
+        message.addressed_to = _addressed(recipients, lists)
+        message.urgent = urgent and policies.can_mark_urgent(actor)
+        message.forwarded_from = forward_of if draft is None else message.forwarded_from
+        if draft is None:
+            message.save()
+            MessageRecipient.objects.create(
+                establishment=establishment,
+                message=message,
+                conversation=conversation,
+                person=actor.user,
+                folder=Folder.DRAFTS,
+                sort_at=now,
+                read_at=now,
+            )
+        else:
+            message.save(update_fields=["body", "addressed_to", "urgent"])
+            MessageRecipient.objects.filter(message=message, person=actor.user).update(sort_at=now)
+        removed = [a.pk for a in remove_attachments if a.message_id == message.pk]
+        if removed:
+            Attachment.objects.filter(pk__in=removed).delete()
+        _store_attachments(message, attachments)
+    return message
+
+
+def do_move_to_trash(*, actor: Any, entry: MessageRecipient) -> None:
+    if entry.folder == Folder.TRASH:
+        return
+    entry.previous_folder = entry.folder
+    entry.folder = Folder.TRASH
+    entry.save(update_fields=["folder", "previous_folder"])
+
+
+def do_restore(*, actor: Any, entry: MessageRecipient) -> None:
+    if entry.folder != Folder.TRASH:
+        return
+    entry.folder = entry.previous_folder or (
+        Folder.SENT if entry.message.sender_id == entry.person_id else Folder.INBOX
+    )
+    entry.previous_folder = ""
+    entry.save(update_fields=["folder", "previous_folder"])
+
+
+def do_delete_for_good(*, actor: Any, entry: MessageRecipient) -> None:
+    """Hide an entry of the trash for good; the other participants keep their copies."""
+    if entry.folder != Folder.TRASH:
+        return
+    entry.deleted_at = timezone.now()
+    entry.save(update_fields=["deleted_at"])
+
+
+def do_mark_read(*, actor: Any, conversation: Conversation) -> int:
+    """Mark every unread entry of the actor in the conversation read (one query)."""
+    return MessageRecipient.objects.filter(
+        person=actor.user, conversation=conversation, read_at__isnull=True
+    ).update(read_at=timezone.now())
+
+
+def do_mark_unread(*, actor: Any, entry: MessageRecipient) -> None:
+    if entry.read_at is not None:
+        entry.read_at = None
+        entry.save(update_fields=["read_at"])
+
+
+def do_update_rules(*, actor: Any, establishment: Establishment, values: dict) -> MessagingRules:
+    """Set who may write to whom in the establishment (audited)."""
+    with transaction.atomic():
+        rules = (
+            MessagingRules.objects.select_for_update().filter(establishment=establishment).first()
+        )
+        if rules is None:
+            rules = MessagingRules(establishment=establishment)
+        before = snapshot(rules, MessagingRules.FIELDS) if rules.pk else None
+        for name in MessagingRules.FIELDS:
+            setattr(rules, name, bool(values.get(name, False)))
+        if rules.pk:
+            rules.save(update_fields=[*MessagingRules.FIELDS, "updated_at"])
+        else:
+            rules.save()
+        record(
+            actor=actor,
+            establishment=establishment,
+            action="messaging.rules.update",
+            target=establishment,
+            before=before,
+            after=snapshot(rules, MessagingRules.FIELDS),
+        )
+    return rules
