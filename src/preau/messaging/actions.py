@@ -34,6 +34,7 @@ from preau.messaging.models import (
     MessageRecipient,
     MessagingRules,
 )
+from preau.portal.panel_cache import forget_panels
 
 MASS_SEND_THRESHOLD = 30
 SUBJECT_MAX = 200
@@ -330,6 +331,7 @@ def do_send_message(
                     "lists": [item.label for item in chosen_lists],
                 },
             )
+        forget_panels("messaging", [person.pk for person in chosen])
         deliveries = _notify(actor, message, chosen, now)
     return SendResult(message=message, recipient_count=len(chosen), deliveries=deliveries)
 
@@ -410,6 +412,7 @@ def do_move_to_trash(*, actor: Any, entry: MessageRecipient) -> None:
     entry.previous_folder = entry.folder
     entry.folder = Folder.TRASH
     entry.save(update_fields=["folder", "previous_folder"])
+    forget_panels("messaging", [entry.person_id])
 
 
 def do_restore(*, actor: Any, entry: MessageRecipient) -> None:
@@ -420,6 +423,7 @@ def do_restore(*, actor: Any, entry: MessageRecipient) -> None:
     )
     entry.previous_folder = ""
     entry.save(update_fields=["folder", "previous_folder"])
+    forget_panels("messaging", [entry.person_id])
 
 
 def do_delete_for_good(*, actor: Any, entry: MessageRecipient) -> None:
@@ -428,19 +432,24 @@ def do_delete_for_good(*, actor: Any, entry: MessageRecipient) -> None:
         return
     entry.deleted_at = timezone.now()
     entry.save(update_fields=["deleted_at"])
+    forget_panels("messaging", [entry.person_id])
 
 
 def do_mark_read(*, actor: Any, conversation: Conversation) -> int:
     """Mark every unread entry of the actor in the conversation read (one query)."""
-    return MessageRecipient.objects.filter(
+    marked = MessageRecipient.objects.filter(
         person=actor.user, conversation=conversation, read_at__isnull=True
     ).update(read_at=timezone.now())
+    if marked:
+        forget_panels("messaging", [actor.user.pk])
+    return marked
 
 
 def do_mark_unread(*, actor: Any, entry: MessageRecipient) -> None:
     if entry.read_at is not None:
         entry.read_at = None
         entry.save(update_fields=["read_at"])
+        forget_panels("messaging", [entry.person_id])
 
 
 def do_update_rules(*, actor: Any, establishment: Establishment, values: dict) -> MessagingRules:

@@ -27,6 +27,7 @@ from preau.news.models import Post, PostAttachment, PostClass, PostGroup, PostPr
 from preau.news.policies import AudienceSpec, audience_recipients
 from preau.notifications.actions import notify
 from preau.notifications.models import Kind
+from preau.portal.panel_cache import bump_scope
 
 POST_FIELDS = ["title", "publish_at", "unpublish_at", "pinned", "to_establishment"]
 
@@ -168,6 +169,8 @@ def do_publish_post(
     """A new post of ``establishment`` by the acting person, to ``audience``."""
     author = getattr(actor, "user", actor)
     with transaction.atomic():
+        # The establishment's news panels are recomputed at the next visit.
+        bump_scope("news", [establishment.pk])
         post = Post(
             establishment=establishment,
             author=author,
@@ -215,6 +218,8 @@ def do_update_post(
 ) -> Post:
     """Change a post; a new image replaces the old one, listed attachments are removed."""
     with transaction.atomic():
+        # The establishment's news panels are recomputed at the next visit.
+        bump_scope("news", [post.establishment_id])
         post = Post.objects.select_for_update().select_related("establishment").get(pk=post.pk)
         before = _after(post)
         dropped: list[str] = []
@@ -255,6 +260,8 @@ def do_update_post(
 def do_delete_post(*, actor: Any, post: Post) -> None:
     """Delete a post, its audience rows and attachments; the files go once committed."""
     with transaction.atomic():
+        # The establishment's news panels are recomputed at the next visit.
+        bump_scope("news", [post.establishment_id])
         before = _after(post)
         names = [post.image.name, *(a.file.name for a in post.attachments.all())]
         record(

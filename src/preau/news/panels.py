@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from preau.news import policies
+from preau.news.selectors import next_change
+from preau.portal.panel_cache import cached_panel, scope_version
 
 if TYPE_CHECKING:
     from preau.core.actor import Actor, Child
@@ -19,13 +21,24 @@ def panel_context(actor: Actor, child: Child | None) -> dict[str, Any] | None:
     be another establishment than the one they are working in.
     """
     if child is not None:
-        posts = policies.child_posts(actor, child)
         establishment = child.enrolments[0].establishment if child.enrolments else None
     else:
-        posts = policies.visible_posts(actor)
         establishment = actor.establishment
-    latest = list(posts.select_related("author")[:PANEL_SIZE])
-    if not latest:
+    if establishment is None:
         return None
-    elsewhere = establishment is not None and establishment != actor.establishment
-    return {"posts": latest, "establishment": establishment if elsewhere else None}
+
+    def compute() -> tuple[dict[str, Any] | None, Any]:
+        posts = policies.child_posts(actor, child) if child else policies.visible_posts(actor)
+        latest = list(posts.select_related("author")[:PANEL_SIZE])
+        elsewhere = establishment != actor.establishment
+        context = (
+            {"posts": latest, "establishment": establishment if elsewhere else None}
+            if latest
+            else None
+        )
+        return context, next_change(establishment)
+
+    # Kept until a post of the establishment changes or a scheduled one starts or ends.
+    version = scope_version("news", establishment.pk)
+    key = f"{establishment.pk}:{version}:{child.public_id if child else ''}"
+    return cached_panel(actor, "news", key, compute)

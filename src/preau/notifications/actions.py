@@ -18,6 +18,7 @@ from preau.directory.models import Establishment
 from preau.notifications.delivery import next_allowed_time
 from preau.notifications.models import Kind, Notification, NotificationPreference, QuietHours
 from preau.notifications.policies import can_mark_urgent
+from preau.portal.panel_cache import forget_panels
 
 
 class UrgentNotAllowed(PermissionDenied):
@@ -94,6 +95,7 @@ def notify(
         )
     with transaction.atomic():
         Notification.objects.bulk_create(notifications)
+        forget_panels("notifications", [n.recipient_id for n in notifications])
         if urgent:
             record(
                 actor=actor,
@@ -117,11 +119,13 @@ def do_mark_read(*, user: Any, notification: Notification) -> None:
     if notification.read_at is None:
         notification.read_at = timezone.now()
         notification.save(update_fields=["read_at"])
+        forget_panels("notifications", [user.pk])
 
 
 def do_mark_all_read(*, user: Any) -> int:
     """Mark every due notification of the person read (one query)."""
     now = timezone.now()
+    forget_panels("notifications", [user.pk])
     return Notification.objects.filter(
         recipient=user, read_at__isnull=True, deliver_at__lte=now
     ).update(read_at=now)

@@ -29,3 +29,15 @@ def centre_page(user: Any, number: Any) -> Page:
 def latest_unread(user: Any, limit: int = 5) -> list[Notification]:
     """The ``limit`` latest due, unread notifications of the person (1 query)."""
     return list(visible_notifications(user).filter(read_at__isnull=True)[:limit])
+
+
+def next_delivery(user: Any) -> Any:
+    """When the person's next held notification becomes due, if any (1 query)."""
+    return (
+        Notification.objects.filter(
+            recipient=user, read_at__isnull=True, deliver_at__gt=timezone.now()
+        )
+        .order_by("deliver_at")
+        .values_list("deliver_at", flat=True)
+        .first()
+    )

@@ -1,0 +1,80 @@
+"""Dashboard panels kept in the cache until what they show changes.
+
+The home page is the most visited page of the portal, and most visits find the same panels as
+the last one. A panel is computed once and kept until one of these comes first:
+
+- its service replaces the person's version for it (``forget_panels``): a message arrived, a
+  notification was read…;
+- a scope version replaced by its service changes (``scope_version``/``bump_scope``), e.g. the
+  news of an establishment, passed in the panel's ``key``;
+- the directory changes (who is in which class), through the actor's directory version;
+- the moment the panel itself said its content would change (``until``): a held notification
+  or a scheduled post becoming visible;
+- ``MAX_AGE``, as a bound.
+
+Like the directory cache, this needs a cache shared by all web processes (Redis) at scale.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+
+if TYPE_CHECKING:
+    from preau.core.actor import Actor
+
+MAX_AGE = 300
+
+
+def scope_version(scope: str, scope_id: Any) -> str:
+    key = f"panel-version:{scope}:{scope_id}"
+    version = cache.get(key)
+    if version is None:
+        cache.add(key, uuid.uuid4().hex, None)
+        version = cache.get(key)
+    return version
+
+
+def bump_scope(scope: str, scope_ids: Iterable[Any]) -> None:
+    """Replace the versions of these scopes, now and again when the transaction commits."""
+    keys = [f"panel-version:{scope}:{scope_id}" for scope_id in set(scope_ids)]
+    if not keys:
+        return
+
+    def replace() -> None:
+        cache.set_many({key: uuid.uuid4().hex for key in keys}, None)
+
+    replace()
+    transaction.on_commit(replace)
+
+
+def forget_panels(service: str, person_ids: Iterable[Any]) -> None:
+    """The service's panel changed for these people."""
+    bump_scope(f"person:{service}", person_ids)
+
+
+def cached_panel(
+    actor: Actor,
+    service: str,
+    key: str,
+    compute: Callable[[], tuple[dict[str, Any] | None, datetime | None]],
+) -> dict[str, Any] | None:
+    """The panel's context from the cache, or ``compute()`` → (context, until)."""
+    person = actor.user.pk
+    version = scope_version(f"person:{service}", person)
+    full_key = f"panel:{service}:{person}:{version}:{actor.directory_version}:{key}"
+    boxed = cache.get(full_key)
+    if boxed is None:
+        context, until = compute()
+        timeout = MAX_AGE
+        if until is not None:
+            timeout = int(min(MAX_AGE, max(1, (until - timezone.now()).total_seconds() + 1)))
+        boxed = (context,)
+        cache.set(full_key, boxed, timeout)
+    return boxed[0]
