@@ -41,4 +41,4 @@ def panel_context(actor: Actor, child: Child | None) -> dict[str, Any] | None:
     # Kept until a post of the establishment changes or a scheduled one starts or ends.
     version = scope_version("news", establishment.pk)
     key = f"{establishment.pk}:{version}:{child.public_id if child else ''}"
-    return cached_panel(actor, "news", key, compute)
+    return cached_panel(actor, "news", key, compute, "news/panel.html")

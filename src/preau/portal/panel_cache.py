@@ -24,7 +24,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.cache import cache
 from django.db import transaction
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 
 if TYPE_CHECKING:
     from preau.core.actor import Actor
@@ -64,14 +65,23 @@ def cached_panel(
     service: str,
     key: str,
     compute: Callable[[], tuple[dict[str, Any] | None, datetime | None]],
+    template: str | None = None,
 ) -> dict[str, Any] | None:
-    """The panel's context from the cache, or ``compute()`` → (context, until)."""
+    """The panel's context from the cache, or ``compute()`` → (context, until).
+
+    With ``template``, the panel is kept rendered (in the reader's language) and returned as
+    ``{"html": …}``: most of a panel's cost is its rendering. Such a template must not depend on
+    the request (no form, no CSRF token): it is shared by all the person's sessions.
+    """
     person = actor.user.pk
     version = scope_version(f"person:{service}", person)
-    full_key = f"panel:{service}:{person}:{version}:{actor.directory_version}:{key}"
+    language = translation.get_language() or ""
+    full_key = f"panel:{service}:{person}:{version}:{actor.directory_version}:{language}:{key}"
     boxed = cache.get(full_key)
     if boxed is None:
         context, until = compute()
+        if context is not None and template is not None:
+            context = {"html": render_to_string(template, {"panel": context})}
         timeout = MAX_AGE
         if until is not None:
             timeout = int(min(MAX_AGE, max(1, (until - timezone.now()).total_seconds() + 1)))

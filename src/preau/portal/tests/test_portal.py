@@ -67,7 +67,7 @@ def test_each_member_of_the_cast_has_their_home(
     client.force_login(getattr(cast, member))
     response = client.get(reverse("portal:home"))
     assert response.status_code == 200
-    assert response.templates[0].name == f"portal/home_{kind}.html"
+    assert f"portal/home_{kind}.html" in [t.name for t in response.templates]
     page = response.content.decode()
     assert expected in page
     if kind in ("student", "guardian"):
