@@ -139,7 +139,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "preau.core.cache.RedisCache",
             "LOCATION": REDIS_URL,
             # Parallel test processes share one Redis: keep their keys apart.
             "KEY_PREFIX": "preau-" + os.environ.get("PYTEST_XDIST_WORKER", "main"),

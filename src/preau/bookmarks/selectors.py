@@ -18,6 +18,7 @@ from django.db.models import F
 
 from preau.bookmarks import policies
 from preau.bookmarks.models import Bookmark, BookmarkFolder, PushedBookmark, link_host
+from preau.portal.panel_cache import bump_scope, cached_panel, forget_panels, scope_version
 
 if TYPE_CHECKING:
     from preau.core.actor import Actor, Child
@@ -60,10 +61,12 @@ def _forget(key: str) -> None:
 
 def forget_pushed(establishment: Establishment) -> None:
     _forget(_pushed_key(establishment.pk))
+    bump_scope("bookmarks", [establishment.pk])
 
 
 def forget_first_bookmarks(user: Any) -> None:
     _forget(_first_key(user.pk))
+    forget_panels("bookmarks", [user.pk])
 
 
 def establishment_links(establishment_id: int) -> list[PushedLink]:
@@ -122,10 +125,10 @@ def first_bookmarks(actor: Actor) -> list[Bookmark]:
     return bookmarks
 
 
-def panel_context(actor: Actor, child: Child | None) -> dict[str, Any] | None:
-    """The dashboard panel: what the establishment pushes to the person (for a guardian, to
-    the selected child's class and guardians, wherever the child is enrolled) and their first
-    bookmarks. None when there is nothing to show."""
+def panel_data(actor: Actor, child: Child | None) -> dict[str, Any] | None:
+    """What the dashboard panel shows: what the establishment pushes to the person (for a
+    guardian, to the selected child's class and guardians, wherever the child is enrolled) and
+    their first bookmarks. None when there is nothing to show."""
     if child is not None:
         readers = policies.readers_for_child(child)
     else:
@@ -136,6 +139,19 @@ def panel_context(actor: Actor, child: Child | None) -> dict[str, Any] | None:
     if not pushed and not mine:
         return None
     return {"pushed": pushed, "bookmarks": mine, "child": child}
+
+
+def panel_context(actor: Actor, child: Child | None) -> dict[str, Any] | None:
+    """The panel, kept rendered until a bookmark it shows changes."""
+    if child is not None:
+        establishment = child.enrolments[0].establishment_id if child.enrolments else None
+    else:
+        establishment = actor.establishment.pk if actor.establishment else None
+    version = scope_version("bookmarks", establishment) if establishment else ""
+    key = f"{establishment}:{version}:{child.public_id if child else ''}"
+    return cached_panel(
+        actor, "bookmarks", key, lambda: (panel_data(actor, child), None), "bookmarks/panel.html"
+    )
 
 
 @dataclass

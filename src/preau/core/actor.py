@@ -71,6 +71,9 @@ class Actor:
     def __init__(self, user: User | Any, session: Any = None) -> None:
         self.user = user
         self.session = session if session is not None else {}
+        # What a page computes once for this request and several services read (e.g. the
+        # versions of the dashboard panels, fetched together).
+        self.memo: dict[str, Any] = {}
 
     # -- identity ---------------------------------------------------------------------------
     @property

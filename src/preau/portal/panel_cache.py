@@ -60,6 +60,24 @@ def forget_panels(service: str, person_ids: Iterable[Any]) -> None:
     bump_scope(f"person:{service}", person_ids)
 
 
+def _person_versions(actor: Actor) -> dict[str, str]:
+    """The person's versions of every service's panel, read in one round trip per request."""
+    versions = actor.memo.get("panel_versions")
+    if versions is None:
+        from preau.portal.registry import all_services
+
+        person = actor.user.pk
+        keys = {
+            f"panel-version:person:{s.code}:{person}": s.code
+            for s in all_services()
+            if s.panel_context is not None
+        }
+        found = cache.get_many(list(keys))
+        versions = {code: found[key] for key, code in keys.items() if key in found}
+        actor.memo["panel_versions"] = versions
+    return versions
+
+
 def cached_panel(
     actor: Actor,
     service: str,
@@ -74,7 +92,7 @@ def cached_panel(
     the request (no form, no CSRF token): it is shared by all the person's sessions.
     """
     person = actor.user.pk
-    version = scope_version(f"person:{service}", person)
+    version = _person_versions(actor).get(service) or scope_version(f"person:{service}", person)
     language = translation.get_language() or ""
     full_key = f"panel:{service}:{person}:{version}:{actor.directory_version}:{language}:{key}"
     boxed = cache.get(full_key)

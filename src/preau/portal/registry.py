@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 
 if TYPE_CHECKING:
     from preau.core.actor import Actor
@@ -37,13 +37,19 @@ class Service:
     settings_page: tuple[Any, str] | None = None
 
     def url(self) -> str:
-        return reverse(self.url_name)
+        # Reversed once per process: the nav and the tiles ask on every page.
+        key = (self.url_name, get_script_prefix())
+        url = _urls.get(key)
+        if url is None:
+            url = _urls[key] = reverse(self.url_name)
+        return url
 
     def is_for(self, actor: Actor) -> bool:
         return not self.audience or actor.home_kind in self.audience
 
 
 _services: dict[str, Service] = {}
+_urls: dict[tuple[str, str], str] = {}
 
 
 def register(service: Service) -> Service:

@@ -202,13 +202,13 @@ def test_the_page_runs_a_fixed_number_of_queries(cast: Any, client: Any) -> None
 
 def test_the_panel_shows_the_first_bookmarks(cast: Any) -> None:
     lea = actor_for(cast.lea)
-    assert selectors.panel_context(actor_for(cast.jade), None) is None  # nothing to show
+    assert selectors.panel_data(actor_for(cast.jade), None) is None  # nothing to show
     for n in range(7):
         actions.do_create_bookmark(actor=lea, title=f"Signet {n}", url=f"https://{n}.example/")
-    panel = selectors.panel_context(actor_for(cast.lea), None)
+    panel = selectors.panel_data(actor_for(cast.lea), None)
     assert [b.title for b in panel["bookmarks"]] == [f"Signet {n}" for n in range(5)]
     actions.do_create_folder(actor=lea, name="Z")  # a change forgets the cached panel
     bookmark = Bookmark.objects.get(title="Signet 6")
     actions.do_reorder_bookmarks(actor=lea, folder=None, public_ids=[bookmark.public_id])
-    panel = selectors.panel_context(actor_for(cast.lea), None)
+    panel = selectors.panel_data(actor_for(cast.lea), None)
     assert panel["bookmarks"][0].title == "Signet 6"

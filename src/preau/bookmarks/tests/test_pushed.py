@@ -106,14 +106,14 @@ def test_the_panel_runs_a_fixed_number_of_queries(cast: Any) -> None:
     child = next(c for c in sophie.children if c.student == cast.lea)
     with query_budget(4, warm=True):
         # Léa's establishment's pushed bookmarks, their profiles, their classes; Sophie's own.
-        panel = selectors.panel_context(sophie, child)
+        panel = selectors.panel_data(sophie, child)
     assert len(panel["pushed"]) == 12
     with query_budget(0, warm=True):  # then from the cache, until a bookmark changes
-        selectors.panel_context(sophie, child)
+        selectors.panel_data(sophie, child)
     lea = actor_for(cast.lea)
     lea.enrolment  # noqa: B018 - the actor is resolved before the panel is asked for
     with query_budget(1, warm=True):  # the establishment's list is cached: Léa's own
-        assert len(selectors.panel_context(lea, None)["pushed"]) == 12
+        assert len(selectors.panel_data(lea, None)["pushed"]) == 12
 
 
 def test_the_panel_forgets_a_changed_bookmark(cast: Any) -> None:
@@ -121,11 +121,11 @@ def test_the_panel_forgets_a_changed_bookmark(cast: Any) -> None:
     bookmark = actions.do_create_pushed_bookmark(
         actor=head, establishment=cast.moulin, title="CDI", url="https://cdi.example/"
     )
-    assert [
-        link.title for link in selectors.panel_context(actor_for(cast.lea), None)["pushed"]
-    ] == ["CDI"]
+    assert [link.title for link in selectors.panel_data(actor_for(cast.lea), None)["pushed"]] == [
+        "CDI"
+    ]
     actions.do_set_pushed_bookmark_active(actor=head, bookmark=bookmark, active=False)
-    assert selectors.panel_context(actor_for(cast.lea), None) is None
+    assert selectors.panel_data(actor_for(cast.lea), None) is None
 
 
 def test_the_service_is_registered() -> None:

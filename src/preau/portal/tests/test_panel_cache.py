@@ -86,3 +86,17 @@ def test_a_notification_shows_at_once(cast: Cast, client: Any) -> None:
         actor=Actor(cast.principal_moulin),
     )
     assert "Bulletin disponible" in home(client)
+
+
+def test_a_new_school_bookmark_shows_at_once(cast: Cast, client: Any) -> None:
+    from preau.bookmarks.actions import do_create_pushed_bookmark
+
+    client.force_login(cast.karim)
+    assert "Menu de la cantine" not in home(client)
+    do_create_pushed_bookmark(
+        actor=Actor(cast.principal_moulin),
+        establishment=cast.moulin,
+        title="Menu de la cantine",
+        url="https://cantine.example/",
+    )
+    assert "Menu de la cantine" in home(client)
