@@ -24,6 +24,7 @@ class BookmarksConfig(AppConfig):
                 position=40,
                 panel_template="bookmarks/panel.html",
                 panel_context=panel_context,
+                panel_scope="bookmarks",
                 settings_page=(_("Signets de l'établissement"), "bookmarks:manage"),
             )
         )

@@ -18,7 +18,7 @@ from django.db.models import F
 
 from preau.bookmarks import policies
 from preau.bookmarks.models import Bookmark, BookmarkFolder, PushedBookmark, link_host
-from preau.portal.panel_cache import bump_scope, cached_panel, forget_panels, scope_version
+from preau.portal.panel_cache import bump_scope, cached_panel, forget_panels
 
 if TYPE_CHECKING:
     from preau.core.actor import Actor, Child
@@ -143,14 +143,8 @@ def panel_data(actor: Actor, child: Child | None) -> dict[str, Any] | None:
 
 def panel_context(actor: Actor, child: Child | None) -> dict[str, Any] | None:
     """The panel, kept rendered until a bookmark it shows changes."""
-    if child is not None:
-        establishment = child.enrolments[0].establishment_id if child.enrolments else None
-    else:
-        establishment = actor.establishment.pk if actor.establishment else None
-    version = scope_version("bookmarks", establishment) if establishment else ""
-    key = f"{establishment}:{version}:{child.public_id if child else ''}"
     return cached_panel(
-        actor, "bookmarks", key, lambda: (panel_data(actor, child), None), "bookmarks/panel.html"
+        actor, child, "bookmarks", lambda: (panel_data(actor, child), None), "bookmarks/panel.html"
     )
 
 

@@ -30,5 +30,4 @@ def panel_context(actor: Actor, child: Child | None) -> dict[str, Any] | None:
         assignments = selectors.teachers_of_enrolment(enrolment) if enrolment else []
         return {"classes": None, "enrolment": enrolment, "assignments": assignments}, None
 
-    key = str(child.public_id) if child is not None else actor.home_kind
-    return cached_panel(actor, "directory", key, compute, "directory/panel.html")
+    return cached_panel(actor, child, "directory", compute, "directory/panel.html")

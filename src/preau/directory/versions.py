@@ -42,13 +42,26 @@ def bump() -> None:
     transaction.on_commit(lambda: cache.set(KEY, uuid.uuid4().hex, None))
 
 
-def cached(key: str, version: str, compute: Callable[[], T]) -> T:
-    """``compute()``, cached under ``key`` for this directory version (None included)."""
-    full_key = f"directory:{version}:{key}"
-    boxed: Any = cache.get(full_key)
+def full_key(key: str, version: str) -> str:
+    return f"directory:{version}:{key}"
+
+
+def cached(
+    key: str, version: str, compute: Callable[[], T], prefetched: dict[str, Any] | None = None
+) -> T:
+    """``compute()``, cached under ``key`` for this directory version (None included).
+
+    ``prefetched`` holds entries already read with ``cache.get_many`` (by full key).
+    """
+    stored_key = full_key(key, version)
+    boxed: Any = (
+        prefetched[stored_key]
+        if prefetched is not None and stored_key in prefetched
+        else cache.get(stored_key)
+    )
     if boxed is None:
         boxed = (compute(),)
-        cache.set(full_key, boxed, SNAPSHOT_TIMEOUT)
+        cache.set(stored_key, boxed, SNAPSHOT_TIMEOUT)
     return boxed[0]
 
 

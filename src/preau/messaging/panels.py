@@ -39,6 +39,4 @@ def panel_context(actor: Actor, child: Child | None) -> dict[str, Any] | None:
         return {"unread": rows[0].total if rows else 0, "latest": latest}, None
 
     # Kept until a message arrives or the person reads, trashes or restores one.
-    return cached_panel(
-        actor, "messaging", str(actor.establishment.pk), compute, "messaging/panel.html"
-    )
+    return cached_panel(actor, child, "messaging", compute, "messaging/panel.html")

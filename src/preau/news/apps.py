@@ -22,5 +22,6 @@ class NewsConfig(AppConfig):
                 position=20,
                 panel_template="news/panel.html",
                 panel_context=panel_context,
+                panel_scope="news",
             )
         )

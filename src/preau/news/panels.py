@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from preau.news import policies
 from preau.news.selectors import next_change
-from preau.portal.panel_cache import cached_panel, scope_version
+from preau.portal.panel_cache import cached_panel
 
 if TYPE_CHECKING:
     from preau.core.actor import Actor, Child
@@ -39,6 +39,4 @@ def panel_context(actor: Actor, child: Child | None) -> dict[str, Any] | None:
         return context, next_change(establishment)
 
     # Kept until a post of the establishment changes or a scheduled one starts or ends.
-    version = scope_version("news", establishment.pk)
-    key = f"{establishment.pk}:{version}:{child.public_id if child else ''}"
-    return cached_panel(actor, "news", key, compute, "news/panel.html")
+    return cached_panel(actor, child, "news", compute, "news/panel.html")

@@ -23,4 +23,4 @@ def panel_context(actor: Actor, child: Child | None) -> dict[str, Any] | None:
         context = {"notifications": notifications} if notifications else None
         return context, next_delivery(actor.user)
 
-    return cached_panel(actor, "notifications", "", compute, "notifications/panel.html")
+    return cached_panel(actor, child, "notifications", compute, "notifications/panel.html")

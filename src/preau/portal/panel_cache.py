@@ -1,18 +1,21 @@
-"""Dashboard panels kept in the cache until what they show changes.
+"""Dashboard panels kept rendered in the cache until what they show changes.
 
 The home page is the most visited page of the portal, and most visits find the same panels as
-the last one. A panel is computed once and kept until one of these comes first:
+the last one. A panel is computed and rendered once, then kept until one of these comes first:
 
 - its service replaces the person's version for it (``forget_panels``): a message arrived, a
   notification was read…;
-- a scope version replaced by its service changes (``scope_version``/``bump_scope``), e.g. the
-  news of an establishment, passed in the panel's ``key``;
+- the version of the service's scope in the panel's establishment changes (``bump_scope``;
+  the service names its scope in ``Service.panel_scope``): a post published, a bookmark pushed;
 - the directory changes (who is in which class), through the actor's directory version;
-- the moment the panel itself said its content would change (``until``): a held notification
-  or a scheduled post becoming visible;
+- the moment the panel said its content would change (``until``): a held notification or a
+  scheduled post becoming visible;
 - ``MAX_AGE``, as a bound.
 
-Like the directory cache, this needs a cache shared by all web processes (Redis) at scale.
+Every panel's key is built the same way from those versions, the reader's language, the
+actor's establishment and the guardian's selected child, so the home page reads all versions in
+one round trip and all panels in a second (``prefetch``). Like the directory cache, this needs a
+cache shared by all web processes (Redis) at scale.
 """
 
 from __future__ import annotations
@@ -28,23 +31,19 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 if TYPE_CHECKING:
-    from preau.core.actor import Actor
+    from preau.core.actor import Actor, Child
+    from preau.portal.registry import Service
 
 MAX_AGE = 300
 
 
-def scope_version(scope: str, scope_id: Any) -> str:
-    key = f"panel-version:{scope}:{scope_id}"
-    version = cache.get(key)
-    if version is None:
-        cache.add(key, uuid.uuid4().hex, None)
-        version = cache.get(key)
-    return version
+def _version_key(scope: str, scope_id: Any) -> str:
+    return f"panel-version:{scope}:{scope_id}"
 
 
 def bump_scope(scope: str, scope_ids: Iterable[Any]) -> None:
     """Replace the versions of these scopes, now and again when the transaction commits."""
-    keys = [f"panel-version:{scope}:{scope_id}" for scope_id in set(scope_ids)]
+    keys = [_version_key(scope, scope_id) for scope_id in set(scope_ids)]
     if not keys:
         return
 
@@ -60,49 +59,90 @@ def forget_panels(service: str, person_ids: Iterable[Any]) -> None:
     bump_scope(f"person:{service}", person_ids)
 
 
-def _person_versions(actor: Actor) -> dict[str, str]:
-    """The person's versions of every service's panel, read in one round trip per request."""
-    versions = actor.memo.get("panel_versions")
-    if versions is None:
-        from preau.portal.registry import all_services
+def panel_establishment(actor: Actor, child: Child | None) -> int | None:
+    """The establishment a panel speaks of: the guardian's child's, else the actor's."""
+    if child is not None and child.enrolments:
+        return child.enrolments[0].establishment_id
+    return actor.establishment.pk if actor.establishment is not None else None
 
-        person = actor.user.pk
-        keys = {
-            f"panel-version:person:{s.code}:{person}": s.code
-            for s in all_services()
-            if s.panel_context is not None
-        }
-        found = cache.get_many(list(keys))
-        versions = {code: found[key] for key, code in keys.items() if key in found}
-        actor.memo["panel_versions"] = versions
+
+def _version_keys(actor: Actor, child: Child | None, service: Service) -> list[str]:
+    keys = [_version_key(f"person:{service.code}", actor.user.pk)]
+    if service.panel_scope:
+        keys.append(_version_key(service.panel_scope, panel_establishment(actor, child)))
+    return keys
+
+
+def _data_key(actor: Actor, child: Child | None, service: Service, versions: dict) -> str:
+    parts = [versions.get(key) or "" for key in _version_keys(actor, child, service)]
+    here = actor.establishment.pk if actor.establishment is not None else ""
+    return ":".join(
+        [
+            "panel",
+            service.code,
+            str(actor.user.pk),
+            *parts,
+            actor.directory_version,
+            translation.get_language() or "",
+            str(here),
+            str(child.public_id) if child is not None else actor.home_kind,
+        ]
+    )
+
+
+def _memo(actor: Actor) -> dict[str, Any]:
+    return actor.memo.setdefault("panels", {"versions": {}, "data": {}})
+
+
+def prefetch(actor: Actor, child: Child | None, services: Iterable[Service]) -> None:
+    """Read the versions, then the panels, of these services: two round trips in all."""
+    services = [s for s in services if s.panel_context is not None]
+    memo = _memo(actor)
+    version_keys = [key for s in services for key in _version_keys(actor, child, s)]
+    memo["versions"].update(cache.get_many(version_keys))
+    data_keys = [_data_key(actor, child, s, memo["versions"]) for s in services]
+    memo["data"].update(cache.get_many(data_keys))
+
+
+def _versions(actor: Actor, child: Child | None, service: Service) -> dict[str, str]:
+    """The panel's versions, from the prefetch or the cache; a missing one is created."""
+    versions = _memo(actor)["versions"]
+    for key in _version_keys(actor, child, service):
+        if key not in versions:
+            cache.add(key, uuid.uuid4().hex, None)
+            versions[key] = cache.get(key)
     return versions
 
 
 def cached_panel(
     actor: Actor,
-    service: str,
-    key: str,
+    child: Child | None,
+    service_code: str,
     compute: Callable[[], tuple[dict[str, Any] | None, datetime | None]],
-    template: str | None = None,
+    template: str,
 ) -> dict[str, Any] | None:
-    """The panel's context from the cache, or ``compute()`` → (context, until).
+    """The rendered panel (``{"html": …}``, or None), from the cache or from ``compute()``,
+    which returns the template's context (None for no panel) and when it will change.
 
-    With ``template``, the panel is kept rendered (in the reader's language) and returned as
-    ``{"html": …}``: most of a panel's cost is its rendering. Such a template must not depend on
-    the request (no form, no CSRF token): it is shared by all the person's sessions.
+    The template is rendered without the request (no form, no CSRF token): it is shared by all
+    the person's sessions.
     """
-    person = actor.user.pk
-    version = _person_versions(actor).get(service) or scope_version(f"person:{service}", person)
-    language = translation.get_language() or ""
-    full_key = f"panel:{service}:{person}:{version}:{actor.directory_version}:{language}:{key}"
-    boxed = cache.get(full_key)
+    from preau.portal.registry import get_service
+
+    service = get_service(service_code)
+    if service is None:
+        raise LookupError(service_code)
+    key = _data_key(actor, child, service, _versions(actor, child, service))
+    data = _memo(actor)["data"]
+    boxed = data[key] if key in data else cache.get(key)
     if boxed is None:
         context, until = compute()
-        if context is not None and template is not None:
+        if context is not None:
             context = {"html": render_to_string(template, {"panel": context})}
         timeout = MAX_AGE
         if until is not None:
             timeout = int(min(MAX_AGE, max(1, (until - timezone.now()).total_seconds() + 1)))
         boxed = (context,)
-        cache.set(full_key, boxed, timeout)
+        cache.set(key, boxed, timeout)
+        data[key] = boxed
     return boxed[0]

@@ -35,6 +35,9 @@ class Service:
     # The service's settings page for one establishment: a label and the name of a URL taking
     # the establishment's public id. The administration console lists it.
     settings_page: tuple[Any, str] | None = None
+    # The scope whose version (in the panel's establishment) the cached panel depends on,
+    # beside the person's own version: see portal/panel_cache.py.
+    panel_scope: str | None = None
 
     def url(self) -> str:
         # Reversed once per process: the nav and the tiles ask on every page.

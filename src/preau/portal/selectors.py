@@ -53,11 +53,17 @@ def is_service_enabled(establishment: Establishment, code: str) -> bool:
 
 
 def services_for(actor: Actor) -> list[Service]:
-    """The services shown to this person in their current establishment."""
-    if actor.establishment is None:
-        return [s for s in all_services() if not s.can_be_disabled and s.is_for(actor)]
-    return [
-        c.service
-        for c in service_choices(actor.establishment)
-        if c.enabled and c.service.is_for(actor)
-    ]
+    """The services shown to this person in their current establishment (once per request:
+    the page and its navigation both ask)."""
+    services = actor.memo.get("services")
+    if services is None:
+        if actor.establishment is None:
+            services = [s for s in all_services() if not s.can_be_disabled and s.is_for(actor)]
+        else:
+            services = [
+                c.service
+                for c in service_choices(actor.establishment)
+                if c.enabled and c.service.is_for(actor)
+            ]
+        actor.memo["services"] = services
+    return services

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 from preau.core.actor import SESSION_CHILD_KEY, SESSION_ESTABLISHMENT_KEY, Actor, Child
 from preau.directory import policies, selectors
 from preau.directory.models import Establishment
+from preau.portal import panel_cache
 from preau.portal.selectors import services_for
 
 
@@ -31,6 +32,7 @@ def home(request: HttpRequest) -> HttpResponse:
     actor = request.actor
     child = _selected_child(request, actor) if actor.home_kind == "guardian" else None
     services = services_for(actor)
+    panel_cache.prefetch(actor, child, services)
     panels = []
     for service in services:
         if service.panel_template and service.panel_context:
