@@ -20,8 +20,11 @@ cache shared by all web processes (Redis) at scale.
 
 from __future__ import annotations
 
+import hashlib
+import time
 import uuid
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -94,14 +97,46 @@ def _memo(actor: Actor) -> dict[str, Any]:
     return actor.memo.setdefault("panels", {"versions": {}, "data": {}})
 
 
-def prefetch(actor: Actor, child: Child | None, services: Iterable[Service]) -> None:
-    """Read the versions, then the panels, of these services: two round trips in all."""
-    services = [s for s in services if s.panel_context is not None]
+def prefetch(actor: Actor, child: Child | None, services: Iterable[Service]) -> PageEntry:
+    """Read the versions, then the panels and the page they make, of these services: two
+    round trips in all. Returns the page's cache entry (its key, and its HTML when kept)."""
+    services = list(services)
+    with_panel = [s for s in services if s.panel_context is not None]
     memo = _memo(actor)
-    version_keys = [key for s in services for key in _version_keys(actor, child, s)]
+    version_keys = [key for s in with_panel for key in _version_keys(actor, child, s)]
     memo["versions"].update(cache.get_many(version_keys))
-    data_keys = [_data_key(actor, child, s, memo["versions"]) for s in services]
-    memo["data"].update(cache.get_many(data_keys))
+    data_keys = [_data_key(actor, child, s, memo["versions"]) for s in with_panel]
+    # The page shows its reader, these panels and the list of services, and nothing else
+    # that changes without changing the directory version.
+    here = actor.establishment.pk if actor.establishment is not None else ""
+    reader = [
+        str(actor.user.pk),
+        actor.home_kind,
+        translation.get_language() or "",
+        actor.directory_version,
+        str(here),
+        str(child.public_id) if child is not None else "",
+    ]
+    signature = "|".join([*reader, *data_keys, ",".join(s.code for s in services)])
+    page_key = "home:" + hashlib.sha256(signature.encode()).hexdigest()
+    found = cache.get_many([*data_keys, page_key])
+    memo["data"].update(found)
+    return PageEntry(page_key, found.get(page_key))
+
+
+@dataclass
+class PageEntry:
+    key: str
+    html: str | None
+
+
+def keep_page(actor: Actor, entry: PageEntry, html: str) -> None:
+    """Keep the page's HTML as long as the panels it shows are all kept."""
+    now = time.time()
+    expiries = [boxed[1] for boxed in _memo(actor)["data"].values() if boxed is not None]
+    timeout = int(min([MAX_AGE, *(expires - now for expires in expiries)]))
+    if timeout >= 1:
+        cache.set(entry.key, html, timeout)
 
 
 def _versions(actor: Actor, child: Child | None, service: Service) -> dict[str, str]:
@@ -142,7 +177,7 @@ def cached_panel(
         timeout = MAX_AGE
         if until is not None:
             timeout = int(min(MAX_AGE, max(1, (until - timezone.now()).total_seconds() + 1)))
-        boxed = (context,)
+        boxed = (context, time.time() + timeout)  # the context, and when it must go
         cache.set(key, boxed, timeout)
         data[key] = boxed
     return boxed[0]

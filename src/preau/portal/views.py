@@ -3,7 +3,9 @@ from uuid import UUID
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from preau.core.actor import SESSION_CHILD_KEY, SESSION_ESTABLISHMENT_KEY, Actor, Child
@@ -32,21 +34,26 @@ def home(request: HttpRequest) -> HttpResponse:
     actor = request.actor
     child = _selected_child(request, actor) if actor.home_kind == "guardian" else None
     services = services_for(actor)
-    panel_cache.prefetch(actor, child, services)
-    panels = []
-    for service in services:
-        if service.panel_template and service.panel_context:
-            context = service.panel_context(actor, child)
-            if context is not None:
-                panels.append({"template": service.panel_template, **context})
-    overview = None
-    if actor.home_kind == "staff":
-        overview = selectors.establishment_overview(actor.establishment, actor.school_year)
-    return render(
-        request,
-        f"portal/home_{actor.home_kind}.html",
-        {"services": services, "panels": panels, "child": child, "overview": overview},
-    )
+    # The page's content is kept rendered while its panels are (see portal/panel_cache.py).
+    page = panel_cache.prefetch(actor, child, services)
+    main = page.html
+    if main is None:
+        panels = []
+        for service in services:
+            if service.panel_template and service.panel_context:
+                context = service.panel_context(actor, child)
+                if context is not None:
+                    panels.append({"template": service.panel_template, **context})
+        overview = None
+        if actor.home_kind == "staff":
+            overview = selectors.establishment_overview(actor.establishment, actor.school_year)
+        main = render_to_string(
+            f"portal/home_{actor.home_kind}.html",
+            {"services": services, "panels": panels, "child": child, "overview": overview},
+            request,
+        )
+        panel_cache.keep_page(actor, page, main)
+    return render(request, "portal/home.html", {"main": mark_safe(main)})
 
 
 @login_required

@@ -102,3 +102,20 @@ def test_a_new_school_bookmark_shows_at_once(cast: Cast, client: Any) -> None:
         url="https://cantine.example/",
     )
     assert "Menu de la cantine" in home(client)
+
+
+def test_kept_pages_are_never_shared_between_people(cast: Cast, client: Any) -> None:
+    # Neither of them has a panel: their pages differ only by whose they are.
+    client.force_login(cast.admin)
+    assert "Alice" in home(client)
+    client.force_login(cast.rectorat_versailles)
+    page = home(client)
+    assert "Régis" in page and "Alice" not in page
+
+
+def test_a_renamed_person_is_greeted_by_the_new_name(cast: Cast, client: Any) -> None:
+    client.force_login(cast.lea)
+    assert "Bonjour Léa" in home(client)
+    cast.lea.first_name = "Léane"
+    cast.lea.save(update_fields=["first_name"])
+    assert "Bonjour Léane" in home(client)
