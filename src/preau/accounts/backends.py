@@ -1,10 +1,29 @@
-"""Login by username or e-mail address."""
+"""Login by username or e-mail address, and the signed-in person read on every request."""
+
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
+from django.core.cache import cache
+from django.db import transaction
 from django.http import HttpRequest
 
 User = get_user_model()
+USER_CACHE_TIMEOUT = 300
+
+
+def user_key(user_id: Any) -> str:
+    return f"accounts:user:{user_id}"
+
+
+def forget_user(user_id: Any) -> None:
+    """Drop the cached copy of an account, now and when the transaction commits."""
+    cache.delete(user_key(user_id))
+    transaction.on_commit(lambda: cache.delete(user_key(user_id)))
+
+
+def forget_saved_user(sender: Any, instance: Any, **kwargs: Any) -> None:
+    forget_user(instance.pk)
 
 
 def find_account(identifier: str) -> User | None:
@@ -44,3 +63,20 @@ class UsernameOrEmailBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+    def get_user(self, user_id: Any) -> User | None:
+        """The signed-in person, kept in the cache between their requests.
+
+        Every save of the account drops the copy (connected in AccountsConfig.ready), so a
+        password change, « log out everywhere » or a deactivation takes effect at the next
+        request, as with a database read.
+        """
+        key = user_key(user_id)
+        user = cache.get(key)
+        if user is None:
+            try:
+                user = User._default_manager.get(pk=user_id)
+            except User.DoesNotExist:
+                return None
+            cache.set(key, user, USER_CACHE_TIMEOUT)
+        return user if self.user_can_authenticate(user) else None

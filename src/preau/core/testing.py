@@ -13,10 +13,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from preau.accounts.backends import user_key
 from preau.directory import versions
 
 ISOLATION_CASES: list[Isolation] = []
@@ -28,11 +31,15 @@ def query_budget(expected: int, *, warm: bool = False) -> Iterator[CaptureQuerie
 
     Session storage is left out: it is one query with database sessions and none with the
     Redis-backed ones, and the budget is about the page's own work. Unless ``warm``, the
-    cached directory reads (directory/versions.py) are dropped first, so that the budget counts
-    what a page costs when the directory has just changed.
+    cached directory reads (directory/versions.py) and the cached accounts are dropped first, so
+    that the budget counts what a page costs when the directory has just changed.
     """
     if not warm:
         versions.bump()
+        # The signed-in person's cached copy too (accounts/backends.py): read from the
+        # database, as after a change to the account.
+        user_model = get_user_model()
+        cache.delete_many([user_key(pk) for pk in user_model.objects.values_list("pk", flat=True)])
     with CaptureQueriesContext(connection) as context:
         yield context
     queries = [q for q in context.captured_queries if '"django_session"' not in q["sql"]]

@@ -320,7 +320,7 @@ def test_the_management_page_runs_a_fixed_number_of_queries(cast: Any, client: A
     client.force_login(cast.principal_moulin)
     url = reverse("bookmarks:manage", args=[cast.moulin.public_id])
     client.get(url)
-    with query_budget(6, warm=True):
-        # user; the establishment; the pushed bookmarks, their profiles, their classes (with
+    with query_budget(5, warm=True):
+        # the establishment; the pushed bookmarks, their profiles, their classes (with
         # names); the classes the form offers. The actor and the services come from the cache.
         assert client.get(url).status_code == 200
