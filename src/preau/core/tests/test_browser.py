@@ -150,7 +150,7 @@ def test_wrong_password_is_refused_in_french(page: Any, portal_url: str) -> None
 
 def test_guardian_follows_both_children_and_logs_out(page: Any, portal_url: str) -> None:
     log_in(page, portal_url, "parent.sophie")
-    page.get_by_role("link", name="Hugo").click()
+    page.get_by_role("navigation", name="Mes enfants").get_by_role("link", name="Hugo").click()
     page.wait_for_load_state()
     assert "Claire Dupont" in page.locator("main").inner_text()
     # The establishment switcher submits itself when a school is chosen.
@@ -208,3 +208,35 @@ def test_api_documentation_renders_under_the_csp(page: Any, portal_url: str) -> 
     page.goto(f"{portal_url}/api/v1/docs")
     page.wait_for_selector(".opblock", timeout=15000)  # Swagger UI drew the operations
     assert page.locator(".opblock").count() >= 5
+
+
+def test_a_guardian_writes_to_a_teacher_who_reads_it(browser: Any, portal_url: str) -> None:
+    context = browser.new_context(locale="fr-FR")
+    page = context.new_page()
+    log_in(page, portal_url, "parent.karim")
+    page.goto(f"{portal_url}/messages/new/")
+    page.fill("input[name=q]", "Bernard")
+    page.get_by_role("button", name="Chercher").click()
+    page.get_by_label("Bernard Marc", exact=False).check()
+    page.fill("input[name=subject]", "Rendez-vous pour Noah")
+    page.fill("textarea[name=body]", "Bonjour, pourrions-nous nous rencontrer jeudi ?")
+    page.get_by_role("button", name="Envoyer").click()
+    page.wait_for_load_state()
+    assert "Rendez-vous pour Noah" in page.locator("main").inner_text()
+    context.close()
+
+    context = browser.new_context(locale="fr-FR")
+    page = context.new_page()
+    log_in(page, portal_url, "prof.bernard")
+    page.goto(f"{portal_url}/messages/")
+    assert "Rendez-vous pour Noah" in page.locator("main").inner_text()
+    context.close()
+
+
+def test_a_student_cannot_write_to_another_student(page: Any, portal_url: str) -> None:
+    log_in(page, portal_url, "eleve.noah")
+    page.goto(f"{portal_url}/messages/new/")
+    page.fill("input[name=q]", "Martin")
+    page.get_by_role("button", name="Chercher").click()
+    recipients = page.locator("fieldset").first.inner_text()
+    assert "Léa" not in recipients
