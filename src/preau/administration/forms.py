@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
-from PIL import Image, UnidentifiedImageError
 
+from preau.core.uploads import Refusal, check_image
 from preau.directory.models import Establishment, hex_colour
 from preau.portal.selectors import ServiceChoice
 
-# Pillow format name → file extension. Anything else (SVG, GIF, TIFF…) is refused.
-LOGO_FORMATS = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp"}
 LOGO_MAX_PIXELS = 4096 * 4096
 
 
@@ -56,36 +53,18 @@ def checked_logo(upload: Any) -> tuple[bytes, str]:
 
     The content decides, not the name or the declared type: only PNG, JPEG and WebP pass.
     """
-    if upload.size > settings.LOGO_MAX_BYTES:
-        raise forms.ValidationError(
+    logo = check_image(
+        upload,
+        max_bytes=settings.LOGO_MAX_BYTES,
+        max_pixels=LOGO_MAX_PIXELS,
+        too_big=Refusal(
             _("Le logo ne doit pas dépasser %(size)s Ko."),
             params={"size": settings.LOGO_MAX_BYTES // 1024},
-        )
-    data = upload.read()
-    try:
-        with Image.open(io.BytesIO(data)) as probe:
-            image_format = probe.format
-            width, height = probe.size
-            probe.verify()
-        if image_format not in LOGO_FORMATS:
-            raise forms.ValidationError(
-                _("Le logo doit être une image PNG, JPEG ou WebP."), code="logo_format"
-            )
-        if width * height > LOGO_MAX_PIXELS:
-            raise forms.ValidationError(_("Le logo est trop grand (4096 sur 4096 pixels au plus)."))
-        with Image.open(io.BytesIO(data)) as image:
-            image.load()
-            if image_format == "JPEG" and image.mode not in ("RGB", "L"):
-                image = image.convert("RGB")
-            output = io.BytesIO()
-            image.save(output, format=image_format)
-    except forms.ValidationError:
-        raise
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
-        raise forms.ValidationError(
-            _("Le logo doit être une image PNG, JPEG ou WebP."), code="logo_format"
-        ) from exc
-    return output.getvalue(), LOGO_FORMATS[image_format]
+        ),
+        refused=Refusal(_("Le logo doit être une image PNG, JPEG ou WebP."), code="logo_format"),
+        too_many_pixels=Refusal(_("Le logo est trop grand (4096 sur 4096 pixels au plus).")),
+    )
+    return logo.content, logo.extension
 
 
 class BrandingForm(forms.Form):

@@ -15,6 +15,7 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
+from preau.core.uploads import MultipleFileField
 from preau.directory.models import Membership, Profile
 from preau.messaging import policies
 from preau.messaging.content import ATTACHMENTS_PER_MESSAGE, CheckedFile, check_attachment
@@ -68,24 +69,6 @@ def establishment_people(actor: Any, public_ids: list[str]) -> list[Any]:
         "last_name", "first_name"
     )
     return list(with_profile(actor, people))
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one field (Django's documented pattern)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> list[Any]:
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(item, initial) for item in data if item]
-        return [single(data, initial)] if data else []
 
 
 class AttachmentChoice(forms.ModelMultipleChoiceField):

@@ -8,20 +8,18 @@ reach the storage only once accepted.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import nh3
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import linebreaks
 
 from preau.audit.actions import record, snapshot
+from preau.core import html as core_html
+from preau.core.uploads import CheckedFile
 from preau.directory.models import Establishment
 from preau.news.models import Post, PostAttachment, PostClass, PostGroup, PostProfile
 from preau.news.policies import AudienceSpec, audience_recipients
@@ -31,42 +29,13 @@ from preau.portal.panel_cache import bump_scope
 
 POST_FIELDS = ["title", "publish_at", "unpublish_at", "pinned", "to_establishment"]
 
-ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "a", "h3", "h4", "blockquote"}
-LINK_SCHEMES = {"http", "https", "mailto"}
-HTML_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
-_cleaner = nh3.Cleaner(
-    tags=ALLOWED_TAGS,
-    clean_content_tags={"script", "style"},
-    attributes={"a": {"href"}},
-    url_schemes=LINK_SCHEMES,
-    url_relative="deny",
-    link_rel="noopener",
-)
-
 
 def sanitise_html(text: str) -> str:
     """The body as safe HTML: only the allowed tags, links to http, https and mailto only.
 
     Text without any tag is taken as plain text: its blank lines make paragraphs.
     """
-    text = (text or "").strip()
-    if not HTML_TAG.search(text):
-        text = linebreaks(text)
-    return _cleaner.clean(text).strip()
-
-
-@dataclass(frozen=True)
-class CheckedFile:
-    """An upload that passed the checks of forms.py, ready to be stored."""
-
-    content: bytes
-    original_name: str
-    extension: str
-    content_type: str
-
-    @property
-    def size(self) -> int:
-        return len(self.content)
+    return core_html.sanitise_html(text, allow_headings=True, link_rel="noopener")
 
 
 def _audience_labels(post: Post) -> list[str]:
