@@ -36,16 +36,13 @@ def sanitise_html(
     *,
     allow_headings: bool,
     link_rel: str = "noopener noreferrer",
-    any_bracket_is_html: bool = False,
 ) -> str:
     """The text as safe HTML: only the allowed tags, links to http, https and mailto only.
 
     ``allow_headings`` keeps h3 and h4; ``link_rel`` is the ``rel`` given to every link. Text
-    without any tag is plain text, made into paragraphs; with ``any_bracket_is_html``, text
-    without any « < » at all.
+    without any tag (« 2 < 3 » included) is plain text, made into paragraphs.
     """
     text = (text or "").strip()
-    is_html = "<" in text if any_bracket_is_html else HTML_TAG.search(text) is not None
-    if not is_html:
+    if HTML_TAG.search(text) is None:
         text = linebreaks(text)
     return _cleaner(allow_headings, link_rel).clean(text).strip()

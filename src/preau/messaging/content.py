@@ -26,7 +26,7 @@ ATTACHMENTS_PER_MESSAGE = 10
 
 def sanitise_html(text: str) -> str:
     """The body as safe HTML. Text without any « < » is plain text: blank lines make paragraphs."""
-    return core_html.sanitise_html(text, allow_headings=False, any_bracket_is_html=True)
+    return core_html.sanitise_html(text, allow_headings=False)
 
 
 def editable_text(body: str) -> str:

@@ -525,3 +525,9 @@ def test_sophie_writes_to_dupont_when_working_in_marie_curie(client: Any, cast: 
     assert send_page(client, data).status_code == 302
     entry = MessageRecipient.objects.get(person=cast.dupont)
     assert entry.establishment == cast.curie
+
+
+def test_plain_text_with_a_comparison_keeps_its_paragraphs() -> None:
+    from preau.messaging.content import sanitise_html
+
+    assert sanitise_html("2 < 3\n\nC'est vrai.") == "<p>2 &lt; 3</p>\n\n<p>C'est vrai.</p>"
