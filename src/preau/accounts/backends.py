@@ -16,10 +16,16 @@ def user_key(user_id: Any) -> str:
     return f"accounts:user:{user_id}"
 
 
+def forget_users(user_ids: Any) -> None:
+    """Drop the cached copies of these accounts, now and when the transaction commits."""
+    keys = [user_key(user_id) for user_id in user_ids]
+    if keys:
+        cache.delete_many(keys)
+        transaction.on_commit(lambda: cache.delete_many(keys))
+
+
 def forget_user(user_id: Any) -> None:
-    """Drop the cached copy of an account, now and when the transaction commits."""
-    cache.delete(user_key(user_id))
-    transaction.on_commit(lambda: cache.delete(user_key(user_id)))
+    forget_users([user_id])
 
 
 def forget_saved_user(sender: Any, instance: Any, **kwargs: Any) -> None:

@@ -1,9 +1,12 @@
-"""Changes to messages: send, save a draft, trash, restore, read state, and the rules.
+"""Changes to messages: send, save a draft, trash, restore, read state, the rules, and the
+abuse limits (reports, suspensions, ending a profile's sessions).
 
 Sending checks every recipient against the establishment's rules first: one forbidden
-recipient refuses the whole message, naming them, and nothing is written. Recipients' entries
-are inserted with one INSERT … SELECT whatever their number. Urgent messages (head and CPE
-only) and mass sends are audited, without their subject or body: messages are private.
+recipient refuses the whole message, naming them, and nothing is written. So does a suspended
+sender, and a send that would take the sender over their recipients per hour. Recipients'
+entries are inserted with one INSERT … SELECT whatever their number. Urgent messages (head and
+CPE only) and mass sends are audited, without their subject or body: messages are private.
+Reports, suspensions and ended sessions are audited too, never with a message's text.
 """
 
 from __future__ import annotations
@@ -21,9 +24,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from preau.accounts.backends import forget_users
 from preau.audit.actions import record, snapshot
-from preau.directory.models import Establishment
+from preau.core.actor import ADMIN_FUNCTIONS
+from preau.directory.models import STAFF_PROFILES, Academy, Establishment, Membership
 from preau.messaging import policies
 from preau.messaging.content import CheckedFile, sanitise_html
 from preau.messaging.models import (
@@ -33,6 +39,10 @@ from preau.messaging.models import (
     Message,
     MessageRecipient,
     MessagingRules,
+    Report,
+    ReportOutcome,
+    ReportStatus,
+    Suspension,
 )
 from preau.portal.panel_cache import forget_panels
 
@@ -183,6 +193,10 @@ def resolve_recipients(
 ) -> tuple[list[Any], list[policies.RecipientList], Any]:
     """The lists the actor may use and the queryset of everyone reached; raises
     MessagingRefused, naming them, when a person or a list is not allowed (2 queries)."""
+    lists = list(lists)
+    if lists and not actor.is_staff_member:
+        # Whatever the establishment's rules: a student or a guardian never mass mails.
+        raise MessagingRefused(_("Seuls les personnels peuvent écrire à une liste."))
     usable = policies.lists_by_code(actor)
     chosen_lists = []
     for item in lists:
@@ -209,6 +223,58 @@ def resolve_recipients(
     return people, chosen_lists, allowed.filter(condition)
 
 
+def _refuse_if_suspended(actor: Any) -> None:
+    reason = policies.suspension_reason(actor)
+    if reason:
+        raise MessagingRefused(reason)
+
+
+def _check_hourly_limit(actor: Any, count: int, now: datetime) -> None:
+    """Refuse, saying how many recipients are left and when, a send of ``count`` recipients
+    that would take the actor over their limit per hour (1 query)."""
+    limit = policies.hourly_limit(actor)
+    sends = policies.recent_sends(actor, now)
+    left = max(limit - sum(reached for _sent_at, reached in sends), 0)
+    if count <= left:
+        return
+    if count > limit:
+        raise MessagingRefused(
+            ngettext(
+                "Message non envoyé : vous pouvez écrire à %(limit)d destinataire par heure au "
+                "plus, et ce message en compte %(count)d.",
+                "Message non envoyé : vous pouvez écrire à %(limit)d destinataires par heure au "
+                "plus, et ce message en compte %(count)d.",
+                limit,
+            )
+            % {"limit": limit, "count": count}
+        )
+    if left:
+        first = ngettext(
+            "Message non envoyé : vous ne pouvez plus écrire qu'à %(left)d destinataire cette "
+            "heure-ci, et ce message en compte %(count)d.",
+            "Message non envoyé : vous ne pouvez plus écrire qu'à %(left)d destinataires cette "
+            "heure-ci, et ce message en compte %(count)d.",
+            left,
+        ) % {"left": left, "count": count}
+    else:
+        first = ngettext(
+            "Message non envoyé : vous avez atteint la limite de %(limit)d destinataire par heure.",
+            "Message non envoyé : vous avez atteint la limite de %(limit)d destinataires par "
+            "heure.",
+            limit,
+        ) % {"limit": limit}
+    needed, freed, when = count - left, 0, now + policies.LIMIT_WINDOW
+    for sent_at, reached in sends:
+        freed += reached
+        if freed >= needed:
+            when = sent_at + policies.LIMIT_WINDOW
+            break
+    second = _("Vous pourrez l'envoyer à partir de %(time)s.") % {
+        "time": timezone.localtime(when).strftime("%H:%M")
+    }
+    raise MessagingRefused(f"{first} {second}")
+
+
 def do_send_message(
     *,
     actor: Any,
@@ -228,11 +294,13 @@ def do_send_message(
     A reply joins the conversation of ``reply_to``; anything else starts one. A forward quotes
     ``forward_of`` and carries its attachments. Refused (MessagingRefused, nothing written) when
     a recipient or a list is not allowed, when nobody is reached, or when a person other than
-    the head or the CPE marks it urgent.
+    the head or the CPE marks it urgent; when the sender's messaging is suspended; when the
+    recipients would take the sender over their limit per hour.
     """
     establishment = actor.establishment
     if establishment is None:
         raise MessagingRefused(_("Vous n'écrivez depuis aucun établissement."))
+    _refuse_if_suspended(actor)
     if urgent and not policies.can_mark_urgent(actor):
         raise MessagingRefused(
             _("Seuls le chef d'établissement et le CPE peuvent marquer un message urgent.")
@@ -256,6 +324,9 @@ def do_send_message(
     if forward_of is not None:
         text = _forwarded_body(text, forward_of)
     with transaction.atomic():
+        # One send at a time per sender, so that parallel requests cannot pass the limit together.
+        list(policies.User.objects.select_for_update().filter(pk=actor.user.pk).values_list("pk"))
+        _check_hourly_limit(actor, len(chosen), now)
         if reply_to is not None:
             conversation = reply_to.conversation
         elif draft is not None:
@@ -354,6 +425,7 @@ def do_save_draft(
     establishment = actor.establishment
     if establishment is None:
         raise MessagingRefused(_("Vous n'écrivez depuis aucun établissement."))
+    _refuse_if_suspended(actor)
     subject = (subject or "").strip()[:SUBJECT_MAX]
     now = timezone.now()
     with transaction.atomic():
@@ -453,18 +525,19 @@ def do_mark_unread(*, actor: Any, entry: MessageRecipient) -> None:
 
 
 def do_update_rules(*, actor: Any, establishment: Establishment, values: dict) -> MessagingRules:
-    """Set who may write to whom in the establishment (audited)."""
+    """Set who may write to whom in the establishment, and the recipients per hour by profile
+    (kept when ``values`` does not give them; audited)."""
+    fields = [*MessagingRules.FIELDS, *MessagingRules.LIMIT_FIELDS]
     with transaction.atomic():
-        rules = (
-            MessagingRules.objects.select_for_update().filter(establishment=establishment).first()
-        )
-        if rules is None:
-            rules = MessagingRules(establishment=establishment)
-        before = snapshot(rules, MessagingRules.FIELDS) if rules.pk else None
+        rules = _locked_rules(establishment)
+        before = snapshot(rules, fields) if rules.pk else None
         for name in MessagingRules.FIELDS:
             setattr(rules, name, bool(values.get(name, False)))
+        for name in MessagingRules.LIMIT_FIELDS:
+            if values.get(name) is not None:
+                setattr(rules, name, int(values[name]))
         if rules.pk:
-            rules.save(update_fields=[*MessagingRules.FIELDS, "updated_at"])
+            rules.save(update_fields=[*fields, "updated_at"])
         else:
             rules.save()
         record(
@@ -473,6 +546,259 @@ def do_update_rules(*, actor: Any, establishment: Establishment, values: dict) -
             action="messaging.rules.update",
             target=establishment,
             before=before,
-            after=snapshot(rules, MessagingRules.FIELDS),
+            after=snapshot(rules, fields),
         )
     return rules
+
+
+def _locked_rules(establishment: Establishment) -> MessagingRules:
+    rules = MessagingRules.objects.select_for_update().filter(establishment=establishment).first()
+    return rules or MessagingRules(establishment=establishment)
+
+
+# -- reports -------------------------------------------------------------------------------------
+
+
+def _administrators(establishment: Establishment, school_year: Any) -> list[int]:
+    """Head, deputies and ENT administrators of the establishment this year (1 query)."""
+    holders = (
+        Membership.objects.filter(
+            establishment=establishment, school_year=school_year, is_active=True
+        )
+        .exclude(functions=[])
+        .values_list("person_id", "functions")
+    )
+    return sorted({person for person, held in holders if set(held) & ADMIN_FUNCTIONS})
+
+
+def do_report_message(*, actor: Any, entry: MessageRecipient, reason: str = "") -> Report:
+    """Report a message the actor received to the moderation of its establishment (audited,
+    its administrators notified). Reporting it again changes nothing."""
+    from preau.notifications.actions import notify
+
+    message = entry.message
+    if message.is_draft or message.sender_id == actor.user.pk or entry.person_id != actor.user.pk:
+        raise MessagingRefused(_("Vous ne pouvez signaler qu'un message que vous avez reçu."))
+    establishment = entry.establishment
+    with transaction.atomic():
+        report, created = Report.objects.get_or_create(
+            message=message,
+            reporter=actor.user,
+            defaults={"establishment": establishment, "reason": (reason or "").strip()[:1000]},
+        )
+        if created:
+            record(
+                actor=actor,
+                establishment=establishment,
+                action="messaging.report.create",
+                target=report,
+                after={"message": str(message.public_id)},
+            )
+            administrators = _administrators(establishment, actor.school_year)
+            if administrators:
+                notify(
+                    recipients=list(policies.User.objects.filter(pk__in=administrators)),
+                    establishment=establishment,
+                    kind="message",
+                    title=_("Un message a été signalé"),
+                    body=_("Un destinataire a signalé un message reçu dans la messagerie."),
+                    url=reverse("messaging:reports", args=[establishment.public_id]),
+                    actor=actor,
+                )
+    return report
+
+
+def _close(report: Report, actor: Any, outcome: str, now: Any) -> None:
+    report.status = ReportStatus.CLOSED
+    report.outcome = outcome
+    report.handled_by = actor.user
+    report.handled_at = now
+    report.save(update_fields=["status", "outcome", "handled_by", "handled_at"])
+
+
+def do_close_report(*, actor: Any, report: Report) -> None:
+    """Dismiss a report (audited)."""
+    if report.status == ReportStatus.CLOSED:
+        return
+    with transaction.atomic():
+        _close(report, actor, ReportOutcome.DISMISSED, timezone.now())
+        record(
+            actor=actor,
+            establishment=report.establishment,
+            action="messaging.report.close",
+            target=report,
+            after={"outcome": ReportOutcome.DISMISSED.value},
+        )
+
+
+def do_suspend_sender(*, actor: Any, report: Report) -> Suspension:
+    """Suspend the messaging of the reported message's sender in the report's establishment,
+    and close every open report of their messages there (audited)."""
+    sender_id = report.message.sender_id
+    if sender_id is None or sender_id == actor.user.pk:
+        raise MessagingRefused(_("Vous ne pouvez pas suspendre l'expéditeur de ce message."))
+    establishment = report.establishment
+    now = timezone.now()
+    with transaction.atomic():
+        suspension = Suspension.objects.filter(
+            establishment=establishment, person_id=sender_id, lifted_at__isnull=True
+        ).first()
+        if suspension is None:
+            suspension = Suspension.objects.create(
+                establishment=establishment,
+                person_id=sender_id,
+                report=report,
+                created_at=now,
+                created_by=actor.user,
+            )
+        _close(report, actor, ReportOutcome.SUSPENDED, now)
+        others = Report.objects.filter(
+            establishment=establishment, status=ReportStatus.OPEN, message__sender_id=sender_id
+        ).update(
+            status=ReportStatus.CLOSED,
+            outcome=ReportOutcome.SUSPENDED,
+            handled_by=actor.user,
+            handled_at=now,
+        )
+        record(
+            actor=actor,
+            establishment=establishment,
+            action="messaging.person.suspend",
+            target=suspension,
+            after={
+                "person": str(report.message.sender.public_id),
+                "report": str(report.public_id),
+                "reports_closed": others + 1,
+            },
+        )
+    return suspension
+
+
+def do_lift_suspension(*, actor: Any, suspension: Suspension) -> None:
+    """Let a suspended person write again in the establishment (audited)."""
+    if suspension.lifted_at is not None:
+        return
+    with transaction.atomic():
+        suspension.lifted_at = timezone.now()
+        suspension.lifted_by = actor.user
+        suspension.save(update_fields=["lifted_at", "lifted_by"])
+        record(
+            actor=actor,
+            establishment=suspension.establishment,
+            action="messaging.person.lift",
+            target=suspension,
+            after={"person": str(suspension.person.public_id)},
+        )
+
+
+# -- suspensions by profile and sessions ----------------------------------------------------------
+
+
+def _suspension_field(profile: str) -> str:
+    field_name = MessagingRules.SUSPENSION_FIELDS.get(profile)
+    if field_name is None:
+        raise MessagingRefused(
+            _("La messagerie ne se suspend que pour les élèves ou les responsables.")
+        )
+    return field_name
+
+
+def do_suspend_profile(
+    *, actor: Any, establishment: Establishment, profile: str, suspended: bool
+) -> bool:
+    """Suspend (or restore) messaging at once for every student or every guardian of the
+    establishment; staff are never suspended by profile. Audited; False when nothing changed."""
+    field_name = _suspension_field(profile)
+    with transaction.atomic():
+        rules = _locked_rules(establishment)
+        if getattr(rules, field_name) == suspended:
+            return False
+        setattr(rules, field_name, suspended)
+        if rules.pk:
+            rules.save(update_fields=[field_name, "updated_at"])
+        else:
+            rules.save()
+        record(
+            actor=actor,
+            establishment=establishment,
+            action="messaging.profile.suspend" if suspended else "messaging.profile.restore",
+            target=establishment,
+            before={"profile": profile, "suspended": not suspended},
+            after={"profile": profile, "suspended": suspended},
+        )
+    return True
+
+
+def do_suspend_profile_in_academy(
+    *, actor: Any, academy: Academy, profile: str, suspended: bool
+) -> int:
+    """Suspend (or restore) messaging for a profile in every establishment of an academy, at
+    once; one audit row in each establishment that changed. Returns how many changed."""
+    field_name = _suspension_field(profile)
+    establishments = Establishment.objects.filter(academy=academy)
+    with transaction.atomic():
+        MessagingRules.objects.bulk_create(
+            [
+                MessagingRules(establishment_id=pk)
+                for pk in establishments.exclude(messaging_rules__isnull=False).values_list(
+                    "pk", flat=True
+                )
+            ],
+            ignore_conflicts=True,
+        )
+        changing = MessagingRules.objects.select_for_update().filter(
+            establishment__in=establishments, **{field_name: not suspended}
+        )
+        changed = list(changing.select_related("establishment"))
+        MessagingRules.objects.filter(pk__in=[rules.pk for rules in changed]).update(
+            **{field_name: suspended}, updated_at=timezone.now()
+        )
+        for rules in changed:
+            record(
+                actor=actor,
+                establishment=rules.establishment,
+                action="messaging.profile.suspend" if suspended else "messaging.profile.restore",
+                target=rules.establishment,
+                before={"profile": profile, "suspended": not suspended},
+                after={"profile": profile, "suspended": suspended, "academy": academy.code},
+            )
+    return len(changed)
+
+
+def do_end_profile_sessions(*, actor: Any, establishment: Establishment, profile: str) -> int:
+    """End every session of every active account holding ``profile`` in the establishment this
+    year: each is logged out at its next request (User.session_epoch). Staff profiles only by
+    Préau's own administrators; nor then anyone who is also staff here, nor the actor.
+    Audited with the count; returns it."""
+    if profile not in policies.session_profiles(actor):
+        raise MessagingRefused(
+            _("Seuls les administrateurs de Préau ferment les sessions des personnels.")
+        )
+    year = actor.school_year
+    members = Membership.objects.filter(
+        establishment=establishment, school_year=year, is_active=True
+    )
+    accounts = policies.User.objects.filter(
+        pk__in=members.filter(profile=profile).values("person_id"),
+        is_active=True,
+        is_superuser=False,
+        is_staff=False,
+    ).exclude(pk=actor.user.pk)
+    if profile not in STAFF_PROFILES:
+        accounts = accounts.exclude(
+            pk__in=members.filter(profile__in=STAFF_PROFILES).values("person_id")
+        )
+    with transaction.atomic():
+        ids = list(accounts.values_list("pk", flat=True))
+        count = policies.User.objects.filter(pk__in=accounts.values("pk")).update(
+            session_epoch=F("session_epoch") + 1
+        )
+        forget_users(ids)
+        record(
+            actor=actor,
+            establishment=establishment,
+            action="messaging.profile.end_sessions",
+            target=establishment,
+            after={"profile": profile, "accounts": count},
+        )
+    return count

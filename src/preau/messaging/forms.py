@@ -208,4 +208,42 @@ class ComposeForm(forms.Form):
 class RulesForm(forms.ModelForm):
     class Meta:
         model = MessagingRules
-        fields = MessagingRules.FIELDS
+        fields = [*MessagingRules.FIELDS, *MessagingRules.LIMIT_FIELDS]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in MessagingRules.LIMIT_FIELDS:
+            # Left empty, a limit keeps its current value.
+            self.fields[name].required = False
+
+
+class ReportForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Motif (facultatif)"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+SUSPENDABLE_CHOICES = [("student", _("Élèves")), ("guardian", _("Responsables"))]
+
+
+class ProfileSwitchForm(forms.Form):
+    """Suspend or restore messaging for a whole profile."""
+
+    profile = forms.ChoiceField(label=_("Profil"), choices=SUSPENDABLE_CHOICES)
+    suspended = forms.BooleanField(required=False)
+
+
+class EndSessionsForm(forms.Form):
+    """End every session of a profile; staff profiles for Préau's administrators only."""
+
+    profile = forms.ChoiceField(label=_("Profil"))
+
+    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        labels = dict(Profile.choices)
+        self.fields["profile"].choices = [
+            (code, labels[code]) for code in policies.session_profiles(actor)
+        ]

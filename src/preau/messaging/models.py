@@ -14,12 +14,19 @@ import uuid
 from typing import Any
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from preau.directory.models import Establishment, PublicIdModel
+
+# The highest hourly limits an establishment may set: a student never reaches the mass-send
+# threshold (actions.MASS_SEND_THRESHOLD).
+STUDENT_LIMIT_MAX = 30
+GUARDIAN_LIMIT_MAX = 100
+STAFF_LIMIT_MAX = 20000
 
 
 class MessagingRules(models.Model):
@@ -57,6 +64,32 @@ class MessagingRules(models.Model):
         default=False,
         help_text=_("L'expéditeur voit combien de destinataires ont lu son message."),
     )
+    # Abuse limits: how many recipients a sender reaches in an hour, by profile. A student stays
+    # under the mass-send threshold whatever is stored here (see policies.hourly_limit).
+    student_hourly_limit = models.PositiveIntegerField(
+        _("Destinataires par heure pour un élève"),
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(STUDENT_LIMIT_MAX)],
+        help_text=_("Un élève n'écrit jamais à une liste."),
+    )
+    guardian_hourly_limit = models.PositiveIntegerField(
+        _("Destinataires par heure pour un responsable"),
+        default=20,
+        validators=[MinValueValidator(1), MaxValueValidator(GUARDIAN_LIMIT_MAX)],
+    )
+    staff_hourly_limit = models.PositiveIntegerField(
+        _("Destinataires par heure pour un personnel"),
+        default=1000,
+        validators=[MinValueValidator(1), MaxValueValidator(STAFF_LIMIT_MAX)],
+    )
+    # Messaging suspended at once for every student or every guardian of the establishment
+    # (a wave of hijacked accounts). Staff are never suspended by profile.
+    students_suspended = models.BooleanField(
+        _("Messagerie suspendue pour les élèves"), default=False, editable=False
+    )
+    guardians_suspended = models.BooleanField(
+        _("Messagerie suspendue pour les responsables"), default=False, editable=False
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     FIELDS = [
@@ -70,6 +103,8 @@ class MessagingRules(models.Model):
         "staff_to_guardians",
         "read_receipts",
     ]
+    LIMIT_FIELDS = ["student_hourly_limit", "guardian_hourly_limit", "staff_hourly_limit"]
+    SUSPENSION_FIELDS = {"student": "students_suspended", "guardian": "guardians_suspended"}
 
     class Meta:
         verbose_name = _("règles de la messagerie")
@@ -146,7 +181,13 @@ class Message(PublicIdModel):
         verbose_name = _("message")
         verbose_name_plural = _("messages")
         ordering = ["sent_at", "created_at", "id"]
-        indexes = [models.Index(fields=["conversation", "sent_at"])]
+        indexes = [
+            models.Index(fields=["conversation", "sent_at"]),
+            # The hourly limit: what a sender sent in an establishment lately.
+            models.Index(
+                fields=["sender", "establishment", "sent_at"], name="messaging_message_sender"
+            ),
+        ]
 
     def __str__(self) -> str:
         # Never the subject nor the body: audit rows name messages by this.
@@ -247,3 +288,120 @@ class Attachment(PublicIdModel):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class ReportStatus(models.TextChoices):
+    OPEN = "open", _("À traiter")
+    CLOSED = "closed", _("Traité")
+
+
+class ReportOutcome(models.TextChoices):
+    DISMISSED = "dismissed", _("Classé sans suite")
+    SUSPENDED = "suspended", _("Expéditeur suspendu")
+
+
+class Report(PublicIdModel):
+    """A received message a recipient reported to the establishment's moderation.
+
+    Those who administer the establishment read the reported message, and only it: the report
+    is the recipient's consent to show it. Each recipient reports a message once.
+    """
+
+    establishment = models.ForeignKey(
+        Establishment, on_delete=models.CASCADE, verbose_name=_("établissement")
+    )
+    message = models.ForeignKey(
+        Message, on_delete=models.CASCADE, related_name="reports", verbose_name=_("message")
+    )
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("signalé par"),
+    )
+    reason = models.TextField(_("motif"), blank=True, max_length=1000)
+    created_at = models.DateTimeField(_("signalé le"), default=timezone.now)
+    status = models.CharField(
+        _("état"), max_length=8, choices=ReportStatus.choices, default=ReportStatus.OPEN
+    )
+    outcome = models.CharField(
+        _("suite donnée"), max_length=12, choices=ReportOutcome.choices, blank=True
+    )
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("traité par"),
+    )
+    handled_at = models.DateTimeField(_("traité le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("signalement")
+        verbose_name_plural = _("signalements")
+        constraints = [
+            models.UniqueConstraint(fields=["message", "reporter"], name="messaging_report_unique")
+        ]
+        indexes = [
+            models.Index(
+                fields=["establishment", "status", "created_at"], name="messaging_report_queue"
+            )
+        ]
+
+    def __str__(self) -> str:
+        # Never the message's text nor the reason: audit rows name reports by this.
+        return f"{self._meta.verbose_name} {self.public_id}"
+
+
+class Suspension(PublicIdModel):
+    """One person's messaging suspended in one establishment, until it is lifted."""
+
+    establishment = models.ForeignKey(
+        Establishment, on_delete=models.CASCADE, verbose_name=_("établissement")
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("personne"),
+    )
+    report = models.ForeignKey(
+        Report,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("signalement"),
+    )
+    created_at = models.DateTimeField(_("suspendue le"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("suspendue par"),
+    )
+    lifted_at = models.DateTimeField(_("levée le"), null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("levée par"),
+    )
+
+    class Meta:
+        verbose_name = _("suspension de la messagerie")
+        verbose_name_plural = _("suspensions de la messagerie")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["establishment", "person"],
+                condition=Q(lifted_at__isnull=True),
+                name="messaging_suspension_active",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} {self.public_id}"

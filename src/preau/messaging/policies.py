@@ -5,17 +5,23 @@ teachers, their class's head teacher and the CPE; a guardian to their children's
 this establishment, the CPE, the head and the office; staff to anyone in the establishment.
 Students to students and guardians to guardians are off unless the establishment turns them on.
 Replies follow the same rules. Messages are private: only their sender and recipients read them,
-not the head nor any administrator.
+not the head nor any administrator — except a message a recipient reported: those who administer
+the establishment read it, and only it, in the moderation queue.
+
+Abuse limits: each sender reaches a number of recipients per hour set by profile in the rules
+(a student stays under the mass-send threshold, and never uses a list); messaging is suspended
+for a whole profile (students or guardians, never staff) or for one person.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -31,18 +37,22 @@ from preau.directory.models import (
     SchoolClass,
     TeachingAssignment,
 )
-from preau.directory.policies import get_or_404
+from preau.directory.policies import administered_establishments, get_or_404, managed_academies
 from preau.messaging.models import (
+    STUDENT_LIMIT_MAX,
     Attachment,
     Conversation,
     Folder,
     MessageRecipient,
     MessagingRules,
+    Report,
+    ReportStatus,
+    Suspension,
 )
 
 if TYPE_CHECKING:
     from preau.core.actor import Actor
-    from preau.directory.models import Establishment
+    from preau.directory.models import Academy, Establishment
 
 User = get_user_model()
 
@@ -426,3 +436,133 @@ def reply_targets(actor: Actor, message: Any, *, everyone: bool) -> ReplyTargets
         dropped=[p for pk, p in people.items() if pk not in allowed],
         dropped_lists=dropped_lists,
     )
+
+
+# -- abuse limits ------------------------------------------------------------------------------
+
+LIMIT_WINDOW = timedelta(hours=1)
+# The profiles whose messaging may be suspended at once, by the key of their switch.
+SUSPENDABLE_PROFILES = {"student": Profile.STUDENT, "guardian": Profile.GUARDIAN}
+
+
+def sender_kind(actor: Actor) -> str:
+    """« staff », « guardian » or « student »: the actor's most trusted profile here."""
+    if actor.is_staff_member:
+        return "staff"
+    if actor.is_guardian:
+        return "guardian"
+    if actor.is_student:
+        return "student"
+    return ""
+
+
+def hourly_limit(actor: Actor) -> int:
+    """How many recipients the actor may reach in an hour in the current establishment."""
+    rules = _actor_rules(actor)
+    kind = sender_kind(actor)
+    if kind == "staff":
+        return rules.staff_hourly_limit
+    if kind == "guardian":
+        return rules.guardian_hourly_limit
+    return min(rules.student_hourly_limit, STUDENT_LIMIT_MAX)
+
+
+def recent_sends(actor: Actor, now: datetime) -> list[tuple[datetime, int]]:
+    """The actor's messages of the last hour in the current establishment, oldest first, with
+    how many recipients each reached (one query, on the sender index of messages)."""
+    rows = (
+        MessageRecipient.objects.filter(
+            message__sender=actor.user,
+            message__establishment=actor.establishment,
+            message__sent_at__gt=now - LIMIT_WINDOW,
+        )
+        .exclude(person=actor.user)
+        .values_list("message_id", "message__sent_at")
+        .annotate(reached=Count("id"))
+        .order_by("message__sent_at", "message_id")
+    )
+    return [(sent_at, reached) for _pk, sent_at, reached in rows]
+
+
+def suspended_profiles(rules: MessagingRules) -> set[str]:
+    """The keys of SUSPENDABLE_PROFILES whose messaging is suspended by ``rules``."""
+    return {key for key, name in MessagingRules.SUSPENSION_FIELDS.items() if getattr(rules, name)}
+
+
+def suspension_reason(actor: Actor) -> str:
+    """Why the actor may not write now in the current establishment, or "" (1 query, once).
+
+    A profile suspension reaches students and guardians, never anyone who is also staff here.
+    """
+    if not actor.is_authenticated or actor.establishment is None:
+        return ""
+    cached = getattr(actor, "_messaging_suspension", None)
+    if cached is not None and cached[0] == actor.establishment.pk:
+        return cached[1]
+    reason = ""
+    if Suspension.objects.filter(
+        establishment=actor.establishment, person=actor.user, lifted_at__isnull=True
+    ).exists():
+        reason = _(
+            "Votre messagerie est suspendue dans cet établissement à la suite d'un "
+            "signalement. Adressez-vous à la direction."
+        )
+    elif not actor.is_staff_member:
+        stopped = suspended_profiles(_actor_rules(actor))
+        if (actor.is_student and "student" in stopped) or (
+            actor.is_guardian and "guardian" in stopped
+        ):
+            reason = _(
+                "La messagerie est momentanément suspendue pour votre profil dans cet "
+                "établissement. Vous pourrez écrire de nouveau quand la direction la rétablira."
+            )
+    actor._messaging_suspension = (actor.establishment.pk, reason)
+    return reason
+
+
+# -- reports and moderation ----------------------------------------------------------------------
+
+
+def access_received_entry(actor: Actor, message_public_id: Any) -> MessageRecipient:
+    """The actor's entry of a message they received (not sent, not a draft); else a 404."""
+    entry = access_entry(actor, message_public_id)
+    if entry.message.is_draft or entry.message.sender_id == actor.user.pk:
+        raise Http404
+    return entry
+
+
+def open_reports(establishment: Establishment) -> QuerySet[Report]:
+    """The reports of an establishment still to handle, oldest first, with what the queue shows."""
+    return (
+        Report.objects.filter(establishment=establishment, status=ReportStatus.OPEN)
+        .select_related("message__sender", "message__conversation", "reporter")
+        .order_by("created_at", "id")
+    )
+
+
+def access_report(actor: Actor, public_id: Any) -> Report:
+    """A report of an establishment the actor administers; anything else is a 404."""
+    reports = Report.objects.filter(
+        establishment__in=administered_establishments(actor)
+    ).select_related("establishment", "message")
+    return get_or_404(reports, public_id)
+
+
+def active_suspensions(establishment: Establishment) -> QuerySet[Suspension]:
+    return (
+        Suspension.objects.filter(establishment=establishment, lifted_at__isnull=True)
+        .select_related("person")
+        .order_by("person__last_name", "person__first_name", "id")
+    )
+
+
+def session_profiles(actor: Actor) -> list[str]:
+    """The profiles whose sessions the actor may end at once: students and guardians; staff
+    profiles too for Préau's own administrators only."""
+    if actor.is_superuser:
+        return list(Profile.values)
+    return [Profile.STUDENT, Profile.GUARDIAN]
+
+
+def access_managed_academy(actor: Actor, public_id: Any) -> Academy:
+    return get_or_404(managed_academies(actor), public_id)

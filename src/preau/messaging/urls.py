@@ -22,4 +22,10 @@ urlpatterns = [
     path("drafts/<uuid:public_id>/", views.draft, name="draft"),
     path("files/<uuid:public_id>/", views.attachment, name="attachment"),
     path("establishments/<uuid:public_id>/rules/", views.rules, name="rules"),
+    path("m/<uuid:public_id>/report/", views.report, name="report"),
+    path("establishments/<uuid:public_id>/reports/", views.reports, name="reports"),
+    path("reports/<uuid:public_id>/close/", views.close_report, name="close_report"),
+    path("reports/<uuid:public_id>/suspend-sender/", views.suspend_sender, name="suspend_sender"),
+    path("establishments/<uuid:public_id>/suspensions/", views.suspensions, name="suspensions"),
+    path("academies/<uuid:public_id>/suspend/", views.academy_suspend, name="academy_suspend"),
 ]

@@ -1,5 +1,6 @@
 """Messaging pages: the folders, a conversation, compose / reply / forward / drafts, search,
-files, and the establishment's rules.
+files, the establishment's rules, and the abuse limits: reporting a message, the moderation
+queue, suspensions (by person, by profile, in a whole academy) and ending a profile's sessions.
 
 Every message is reached through messaging/policies.py; writes go through actions.py. Every
 flow works without JavaScript: the recipient search is a submit button of the compose form.
@@ -12,6 +13,7 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -24,8 +26,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 from preau.directory.policies import access_administered_establishment
 from preau.messaging import actions, policies
 from preau.messaging.content import editable_text
-from preau.messaging.forms import ComposeForm, RulesForm, establishment_people
-from preau.messaging.models import Attachment, Folder, Message, MessageRecipient
+from preau.messaging.forms import (
+    ComposeForm,
+    EndSessionsForm,
+    ProfileSwitchForm,
+    ReportForm,
+    RulesForm,
+    establishment_people,
+)
+from preau.messaging.models import Attachment, Folder, Message, MessageRecipient, Suspension
 
 PAGE_SIZE = 20
 NAMES_SHOWN = 10
@@ -47,6 +56,19 @@ def _writer(request: HttpRequest) -> Any:
     if not policies.can_write(actor):
         raise Http404
     return actor
+
+
+def _suspended(request: HttpRequest) -> HttpResponse | None:
+    """The refusal page when the actor's messaging is suspended here, else None."""
+    reason = policies.suspension_reason(request.actor)
+    if not reason:
+        return None
+    return render(
+        request,
+        "messaging/suspended.html",
+        {"reason": reason, **_nav(request.actor, "")},
+        status=403,
+    )
 
 
 def _names(people_ids: set[int]) -> dict[int, str]:
@@ -306,7 +328,7 @@ def _compose(
 @require_http_methods(["GET", "POST"])
 def compose(request: HttpRequest) -> HttpResponse:
     _writer(request)
-    return _compose(request, title=_("Nouveau message"))
+    return _suspended(request) or _compose(request, title=_("Nouveau message"))
 
 
 def _reply_entry(request: HttpRequest, public_id: UUID) -> MessageRecipient:
@@ -321,6 +343,9 @@ def _reply(request: HttpRequest, public_id: UUID, *, everyone: bool) -> HttpResp
     actor = request.actor
     entry = _reply_entry(request, public_id)
     original = entry.message
+    refusal = _suspended(request)
+    if refusal is not None:
+        return refusal
     if original.establishment_id != actor.establishment.pk:
         messages.error(
             request, _("Pour répondre, passez dans l'établissement de cette conversation.")
@@ -361,6 +386,9 @@ def reply_all(request: HttpRequest, public_id: UUID) -> HttpResponse:
 def forward(request: HttpRequest, public_id: UUID) -> HttpResponse:
     entry = _reply_entry(request, public_id)
     original = entry.message
+    refusal = _suspended(request)
+    if refusal is not None:
+        return refusal
     return _compose(
         request,
         title=_("Transférer"),
@@ -377,6 +405,9 @@ def draft(request: HttpRequest, public_id: UUID) -> HttpResponse:
     message = entry.message
     if message.establishment_id != actor.establishment.pk:
         raise Http404
+    refusal = _suspended(request)
+    if refusal is not None:
+        return refusal
     chosen = establishment_people(
         actor,
         [
@@ -490,5 +521,179 @@ def rules(request: HttpRequest, public_id: UUID) -> HttpResponse:
         request,
         "messaging/rules.html",
         {"establishment": establishment, "form": form},
+        status=400 if form.is_bound else 200,
+    )
+
+
+# -- abuse limits ---------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def report(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """« Signaler »: send a received message to the establishment's moderation."""
+    actor = request.actor
+    entry = policies.access_received_entry(actor, public_id)
+    form = ReportForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    before = entry.message.reports.filter(reporter=actor.user).exists()
+    actions.do_report_message(actor=actor, entry=entry, reason=reason)
+    if before:
+        messages.info(request, _("Vous avez déjà signalé ce message."))
+    else:
+        messages.success(
+            request,
+            _("Message signalé. La direction de l'établissement va l'examiner."),
+        )
+    return redirect("messaging:conversation", public_id=entry.message.conversation.public_id)
+
+
+@login_required
+def reports(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """The moderation queue: the open reports and the reported messages, and only those.
+
+    Queries: the 3 of every page, the establishment (access check), the page's count and the
+    page itself (reports with their messages, senders and reporters)."""
+    establishment = access_administered_establishment(request.actor, public_id)
+    page = Paginator(policies.open_reports(establishment), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "messaging/reports.html", {"establishment": establishment, "page": page})
+
+
+@login_required
+@require_POST
+def close_report(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    found = policies.access_report(request.actor, public_id)
+    actions.do_close_report(actor=request.actor, report=found)
+    messages.success(request, _("Signalement classé sans suite."))
+    return redirect("messaging:reports", public_id=found.establishment.public_id)
+
+
+@login_required
+@require_POST
+def suspend_sender(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    found = policies.access_report(request.actor, public_id)
+    try:
+        actions.do_suspend_sender(actor=request.actor, report=found)
+    except actions.MessagingRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(
+            request,
+            _("La messagerie de l'expéditeur est suspendue dans cet établissement."),
+        )
+    return redirect("messaging:reports", public_id=found.establishment.public_id)
+
+
+def _suspension_post(request: HttpRequest, establishment: Any) -> str:
+    """Apply one of the suspension page's buttons; the confirmation to show, or ""."""
+    actor = request.actor
+    action = request.POST.get("action", "")
+    if action == "profile":
+        switch = ProfileSwitchForm(request.POST)
+        if switch.is_valid():
+            suspended = switch.cleaned_data["suspended"]
+            actions.do_suspend_profile(
+                actor=actor,
+                establishment=establishment,
+                profile=switch.cleaned_data["profile"],
+                suspended=suspended,
+            )
+            if suspended:
+                return _("La messagerie est suspendue pour ce profil.")
+            return _("La messagerie est rétablie pour ce profil.")
+    elif action == "lift":
+        suspensions = Suspension.objects.filter(establishment=establishment, lifted_at__isnull=True)
+        try:
+            suspension = suspensions.select_related("person", "establishment").get(
+                public_id=request.POST.get("suspension", "")
+            )
+        except (Suspension.DoesNotExist, ValueError, ValidationError) as exc:
+            raise Http404 from exc
+        actions.do_lift_suspension(actor=actor, suspension=suspension)
+        return _("La suspension est levée.")
+    elif action == "sessions":
+        form = EndSessionsForm(request.POST, actor=actor)
+        if form.is_valid():
+            count = actions.do_end_profile_sessions(
+                actor=actor, establishment=establishment, profile=form.cleaned_data["profile"]
+            )
+            return ngettext(
+                "Les sessions de %(count)d compte sont fermées.",
+                "Les sessions de %(count)d comptes sont fermées.",
+                count,
+            ) % {"count": count}
+    return ""
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def suspensions(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """Suspend messaging for a profile or lift a person's suspension; end a profile's sessions."""
+    actor = request.actor
+    establishment = access_administered_establishment(actor, public_id)
+    if request.method == "POST":
+        done = _suspension_post(request, establishment)
+        if not done:
+            messages.error(request, _("Choisissez un profil."))
+        else:
+            messages.success(request, done)
+        return redirect("messaging:suspensions", public_id=establishment.public_id)
+    rules = policies.rules_of(establishment)
+    stopped = policies.suspended_profiles(rules)
+    labels = dict(ProfileSwitchForm.base_fields["profile"].choices)
+    return render(
+        request,
+        "messaging/suspensions.html",
+        {
+            "establishment": establishment,
+            "switches": [
+                {"profile": key, "label": labels[key], "suspended": key in stopped}
+                for key in policies.SUSPENDABLE_PROFILES
+            ],
+            "people": list(policies.active_suspensions(establishment)),
+            "sessions_form": EndSessionsForm(actor=actor),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def academy_suspend(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """An academy administrator suspends (or restores) messaging for a profile in every
+    establishment of the academy at once."""
+    actor = request.actor
+    academy = policies.access_managed_academy(actor, public_id)
+    form = ProfileSwitchForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        suspended = form.cleaned_data["suspended"]
+        changed = actions.do_suspend_profile_in_academy(
+            actor=actor, academy=academy, profile=form.cleaned_data["profile"], suspended=suspended
+        )
+        if suspended:
+            done = ngettext(
+                "Messagerie suspendue pour ce profil dans %(count)d établissement.",
+                "Messagerie suspendue pour ce profil dans %(count)d établissements.",
+                changed,
+            )
+        else:
+            done = ngettext(
+                "Messagerie rétablie pour ce profil dans %(count)d établissement.",
+                "Messagerie rétablie pour ce profil dans %(count)d établissements.",
+                changed,
+            )
+        messages.success(request, done % {"count": changed})
+        return redirect("messaging:academy_suspend", public_id=academy.public_id)
+    establishments = list(academy.establishments.select_related("messaging_rules").order_by("name"))
+    rows = []
+    for establishment in establishments:
+        rules = getattr(establishment, "messaging_rules", None)
+        stopped = policies.suspended_profiles(rules) if rules is not None else set()
+        rows.append({"establishment": establishment, "stopped": stopped})
+    return render(
+        request,
+        "messaging/academy_suspend.html",
+        {"academy": academy, "rows": rows, "form": form},
         status=400 if form.is_bound else 200,
     )

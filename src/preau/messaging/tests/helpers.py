@@ -49,3 +49,21 @@ def karim_draft(cast: Cast) -> Message:
     Message.objects.filter(pk=draft.pk).update(public_id=KARIM_DRAFT)
     draft.refresh_from_db()
     return draft
+
+
+KARIM_REPORT = uuid.UUID("7a1e0c55-6d0b-4f7e-9b1a-3c2d4e5f0005")
+
+
+def bernard_reports_karim(cast: Cast) -> Any:
+    """Bernard reports Karim's message to the moderation of Collège Jean Moulin."""
+    from preau.messaging.actions import do_report_message
+    from preau.messaging.models import MessageRecipient, Report
+
+    message = karim_to_bernard(cast)
+    entry = MessageRecipient.objects.select_related("message", "establishment").get(
+        message=message, person=cast.bernard
+    )
+    report = do_report_message(actor=actor(cast.bernard), entry=entry, reason="Ton déplacé")
+    Report.objects.filter(pk=report.pk).update(public_id=KARIM_REPORT)
+    report.refresh_from_db()
+    return report
