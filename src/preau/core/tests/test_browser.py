@@ -240,3 +240,34 @@ def test_a_student_cannot_write_to_another_student(page: Any, portal_url: str) -
     page.get_by_role("button", name="Chercher").click()
     recipients = page.locator("fieldset").first.inner_text()
     assert "Léa" not in recipients
+
+
+def test_the_head_suspends_student_messaging(browser: Any, portal_url: str) -> None:
+    context = browser.new_context(locale="fr-FR")
+    page = context.new_page()
+    log_in(page, portal_url, "principal.moulin")
+    page.goto(f"{portal_url}/manage/")
+    page.locator("main").get_by_role("link", name="Collège Jean Moulin").first.click()
+    page.locator("main").get_by_role("link", name="Règles de la messagerie").first.click()
+    page.get_by_role("link", name="Suspensions et sessions").click()
+    page.get_by_role("button", name="Suspendre la messagerie · Élèves").click()
+    page.wait_for_load_state()
+    assert "messagerie suspendue" in page.locator("main").inner_text()
+    suspensions = page.url
+    context.close()
+
+    context = browser.new_context(locale="fr-FR")
+    page = context.new_page()
+    log_in(page, portal_url, "eleve.lea")
+    page.goto(f"{portal_url}/messages/new/")
+    assert "suspendue" in page.locator("main").inner_text()
+    context.close()
+
+    # Lifted again, so that the other journeys find messaging open.
+    context = browser.new_context(locale="fr-FR")
+    page = context.new_page()
+    log_in(page, portal_url, "principal.moulin")
+    page.goto(suspensions)
+    page.get_by_role("button", name="Rétablir la messagerie · Élèves").click()
+    page.wait_for_load_state()
+    context.close()
