@@ -2,7 +2,9 @@
 
 ``python -m preau.bench.probe queries`` counts the queries of parent.sophie's dashboard;
 ``python -m preau.bench.probe hashing`` times the production password hasher;
-``python -m preau.bench.probe password`` gives the demo accounts' password. Each prints JSON.
+``python -m preau.bench.probe password`` gives the demo accounts' password;
+``python -m preau.bench.probe mass-send`` times a message to every guardian of the collège.
+Each prints JSON.
 """
 
 from __future__ import annotations
@@ -35,6 +37,33 @@ def count_dashboard_queries() -> dict[str, Any]:
         "status": response.status_code,
         "queries": len(context.captured_queries) - len(session),
         "session_queries": len(session),
+    }
+
+
+def time_mass_send() -> dict[str, Any]:
+    """The head writes to « Tous les responsables » of the collège: server time and queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from preau.core.actor import Actor
+    from preau.demo.cast import Cast
+    from preau.messaging.actions import do_send_message
+
+    cast = Cast.load()
+    actor = Actor(cast.principal_moulin)
+    started = time.perf_counter()
+    with CaptureQueriesContext(connection) as context:
+        result = do_send_message(
+            actor=actor,
+            subject="Réunion parents-professeurs",
+            body="La réunion aura lieu jeudi à 17 h.",
+            lists=["guardians"],
+        )
+    elapsed = time.perf_counter() - started
+    return {
+        "recipients": result.recipient_count,
+        "seconds": elapsed,
+        "queries": len(context.captured_queries),
     }
 
 
@@ -74,12 +103,14 @@ def main() -> None:
         result = count_dashboard_queries()
     elif what == "hashing":
         result = time_hasher()
+    elif what == "mass-send":
+        result = time_mass_send()
     elif what == "password":
         from preau.demo.cast import DEMO_PASSWORD
 
         result = DEMO_PASSWORD
     else:
-        raise SystemExit("usage: python -m preau.bench.probe queries|hashing|password")
+        raise SystemExit("usage: python -m preau.bench.probe queries|hashing|password|mass-send")
     print(json.dumps(result))
 
 
