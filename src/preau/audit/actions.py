@@ -51,3 +51,31 @@ def record_login(*, person: Any, username_tried: str, succeeded: bool, address: 
     LoginEvent.objects.create(
         person=person, username_tried=username_tried[:254], succeeded=succeeded, address=address
     )
+
+
+def save_audited(
+    *,
+    actor: Any,
+    establishment: Any,
+    action: str,
+    target: models.Model,
+    changes: dict[str, Any],
+) -> models.Model:
+    """Apply ``changes`` to ``target``, save just those fields, and record before and after.
+
+    For the plain updates of the actions; call it inside their transaction.
+    """
+    fields = list(changes)
+    before = snapshot(target, fields)
+    for name, value in changes.items():
+        setattr(target, name, value)
+    target.save(update_fields=fields)
+    record(
+        actor=actor,
+        establishment=establishment,
+        action=action,
+        target=target,
+        before=before,
+        after=snapshot(target, fields),
+    )
+    return target

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from preau.accounts.actions import do_issue_activation_code
-from preau.audit.actions import record, snapshot
+from preau.audit.actions import record, save_audited, snapshot
 from preau.core.actor import ADMIN_FUNCTIONS, current_school_year
 from preau.directory import policies, versions
 from preau.directory.models import (
@@ -453,18 +453,12 @@ def do_update_class(
     head_teacher: Any = None,
 ) -> SchoolClass:
     with transaction.atomic():
-        before = snapshot(school_class, CLASS_FIELDS)
-        school_class.name = name
-        school_class.level = level
-        school_class.head_teacher = head_teacher
-        school_class.save(update_fields=["name", "level", "head_teacher"])
-        record(
+        save_audited(
             actor=actor,
             establishment=establishment,
             action="directory.class.update",
             target=school_class,
-            before=before,
-            after=snapshot(school_class, CLASS_FIELDS),
+            changes={"name": name, "level": level, "head_teacher": head_teacher},
         )
     return school_class
 
@@ -596,16 +590,12 @@ def do_update_subject(
     short_label: str = "",
 ) -> Subject:
     with transaction.atomic():
-        before = snapshot(subject, SUBJECT_FIELDS)
-        subject.code, subject.label, subject.short_label = code, label, short_label
-        subject.save(update_fields=SUBJECT_FIELDS)
-        record(
+        save_audited(
             actor=actor,
             establishment=establishment,
             action="directory.subject.update",
             target=subject,
-            before=before,
-            after=snapshot(subject, SUBJECT_FIELDS),
+            changes={"code": code, "label": label, "short_label": short_label},
         )
     return subject
 
@@ -701,18 +691,14 @@ def do_update_period(
     start_date: date,
     end_date: date,
 ) -> Period:
+    changes = {"kind": kind, "number": number, "start_date": start_date, "end_date": end_date}
     with transaction.atomic():
-        before = snapshot(period, PERIOD_FIELDS)
-        period.kind, period.number = kind, number
-        period.start_date, period.end_date = start_date, end_date
-        period.save(update_fields=PERIOD_FIELDS)
-        record(
+        save_audited(
             actor=actor,
             establishment=establishment,
             action="directory.period.update",
             target=period,
-            before=before,
-            after=snapshot(period, PERIOD_FIELDS),
+            changes=changes,
         )
     return period
 
@@ -746,19 +732,14 @@ def do_create_establishment(
 def do_set_establishment_active(
     *, actor: Any, establishment: Establishment, is_active: bool
 ) -> Establishment:
+    state = "activate" if is_active else "deactivate"
     with transaction.atomic():
-        before = snapshot(establishment, ["is_active"])
-        establishment.is_active = is_active
-        establishment.save(update_fields=["is_active"])
-        record(
+        save_audited(
             actor=actor,
             establishment=establishment,
-            action="directory.establishment.activate"
-            if is_active
-            else "directory.establishment.deactivate",
+            action=f"directory.establishment.{state}",
             target=establishment,
-            before=before,
-            after=snapshot(establishment, ["is_active"]),
+            changes={"is_active": is_active},
         )
     return establishment
 

@@ -84,3 +84,17 @@ def test_class_page_query_budget(cast: Any, client: Any) -> None:
         response = client.get(url)
     assert response.status_code == 200
     assert "Léa" in response.content.decode()
+
+
+def test_class_list_and_student_page_query_budgets(cast: Any, client: Any) -> None:
+    client.force_login(cast.principal_moulin)
+    classes = reverse("directory:classes")
+    student = reverse("directory:student", kwargs={"public_id": cast.lea.public_id})
+    client.get(classes)
+    client.get(student)
+    # user, memberships (the actor), the classes with their levels and head teachers
+    with query_budget(3):
+        assert client.get(classes).status_code == 200
+    # user, memberships, the student, the enrolment, the teachers, the guardians
+    with query_budget(6):
+        assert client.get(student).status_code == 200
