@@ -6,6 +6,9 @@ import pytest
 from django.core.cache import cache
 
 from preau.core.actor import _year_cache
+
+# Journeys in a real browser, for the tests of every app.
+from preau.core.browsing import browser, page, portal_url  # noqa: F401
 from preau.demo.cast import Cast, build_cast
 
 

@@ -1,114 +1,12 @@
-"""Key journeys in a real Chromium, against a server started as `make run` starts it.
+"""Key journeys of the portal itself in a real Chromium (fixtures in ``preau.core.browsing``)."""
 
-The server runs in its own process with the embedded defaults (SQLite in a temporary folder, the
-demo school), so these tests also check that a fresh install serves the portal.
-"""
-
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from preau.demo.cast import DEMO_PASSWORD
+from preau.core.browsing import AXE, log_in
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-# axe-core (MPL-2.0), the accessibility engine, run inside the page to check WCAG 2.1 A and AA.
-AXE = Path(__file__).parent / "static" / "vendor" / "axe-4.14.1.min.js"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-
-
-def _require_browser() -> None:
-    if not Path(CHROMIUM).exists():
-        reason = "Chromium is not installed (apt-get install chromium): browser tests skipped."
-        if os.environ.get("PREAU_REQUIRE_BROWSER"):
-            pytest.fail(reason)
-        pytest.skip(reason)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def portal_url(tmp_path_factory: Any) -> Iterator[str]:
-    _require_browser()
-    data_dir = tmp_path_factory.mktemp("portal")
-    env = {
-        **os.environ,
-        "DEBUG": "1",
-        "PREAU_DATA_DIR": str(data_dir),
-        "DATABASE_URL": f"sqlite:///{data_dir / 'db.sqlite3'}",
-        "REDIS_URL": "",
-    }
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    manage = [sys.executable, "-m", "preau"]
-    for command in (["migrate", "--noinput", "-v0"], ["demo", "--students", "40"]):
-        subprocess.run([*manage, *command], env=env, check=True, capture_output=True)  # noqa: S603
-    port = _free_port()
-    server = subprocess.Popen(  # noqa: S603
-        [*manage, "runserver", "--noreload", f"127.0.0.1:{port}"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                with urllib.request.urlopen(f"{url}/healthz", timeout=1):  # noqa: S310
-                    break
-            except OSError:
-                time.sleep(0.1)
-        yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser(portal_url: str) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(locale="fr-FR", viewport={"width": 390, "height": 844})
-    page = context.new_page()
-    violations: list[str] = []
-    page.on(
-        "console",
-        lambda message: (
-            violations.append(message.text) if "Content Security Policy" in message.text else None
-        ),
-    )
-    yield page
-    context.close()
-    assert not violations, f"Content-Security-Policy violations: {violations}"
-
-
-def log_in(page: Any, portal_url: str, username: str) -> None:
-    page.goto(f"{portal_url}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
 
 
 CAST_HOMES = [
