@@ -24,6 +24,10 @@ class Kind(models.TextChoices):
     HOMEWORK = "homework", _("Travail à faire")
     NOTEBOOK = "notebook", _("Carnet de correspondance")
     DISCIPLINE = "discipline", _("Punitions et sanctions")
+    CALENDAR = "calendar", _("Agenda")
+    DRIVE = "drive", _("Documents partagés")
+    DROPBOX = "dropbox", _("Casiers")
+    GROUPS = "groups", _("Espaces de groupe")
     SYSTEM = "system", _("Informations du portail")
 
 
