@@ -25,6 +25,9 @@ class Scope(models.TextChoices):
     READ_PROFILE = "read:profile", _("Lire mon profil, mes établissements et mes enfants")
     READ_DIRECTORY = "read:directory", _("Lire les classes et les élèves que je peux voir")
     MANAGE_TOKENS = "manage:tokens", _("Lister et révoquer mes jetons d'accès")
+    # Passwords of the HTTP Basic clients (see preau.accounts.basic).
+    DAV_FILES = "dav:files", _("Accéder à mes fichiers depuis un gestionnaire de fichiers (WebDAV)")
+    DAV_CALENDARS = "dav:calendars", _("Synchroniser mes agendas avec un téléphone (CalDAV)")
 
 
 def hash_secret(token: str) -> str:
