@@ -24,7 +24,7 @@ from preau.directory.models import Establishment
 from preau.news.models import Post, PostAttachment, PostClass, PostGroup, PostProfile
 from preau.news.policies import AudienceSpec, audience_recipients
 from preau.notifications.actions import notify
-from preau.notifications.models import Kind
+from preau.notifications.models import Kind, Notification
 from preau.portal.panel_cache import bump_scope
 
 POST_FIELDS = ["title", "publish_at", "unpublish_at", "pinned", "to_establishment"]
@@ -110,7 +110,11 @@ def _after(post: Post) -> dict[str, Any]:
 
 
 def _notify_audience(actor: Any, post: Post) -> None:
-    """Tell the audience of a post published now (its recipients in one query)."""
+    """Tell the audience of a post (its recipients in one query).
+
+    A scheduled post's notifications are stored now with their delivery time at publication
+    (later still in someone's quiet hours): nothing has to run when the time comes.
+    """
     notify(
         recipients=audience_recipients(post),
         establishment=post.establishment,
@@ -118,7 +122,18 @@ def _notify_audience(actor: Any, post: Post) -> None:
         title=post.title,
         url=reverse("news:detail", kwargs={"public_id": post.public_id}),
         actor=getattr(actor, "user", actor),
+        now=max(post.publish_at, timezone.now()),
     )
+
+
+def _withdraw_pending(post: Post) -> None:
+    """Drop the notifications of a post that nobody has been shown yet."""
+    Notification.objects.filter(
+        establishment_id=post.establishment_id,
+        kind=Kind.NEWS,
+        url=reverse("news:detail", kwargs={"public_id": post.public_id}),
+        deliver_at__gt=timezone.now(),
+    ).delete()
 
 
 def do_publish_post(
@@ -164,7 +179,7 @@ def do_publish_post(
             before=None,
             after=_after(post),
         )
-        if post.is_published():
+        if post.is_published() or post.is_scheduled():
             _notify_audience(actor, post)
     return post
 
@@ -191,6 +206,7 @@ def do_update_post(
         bump_scope("news", [post.establishment_id])
         post = Post.objects.select_for_update().select_related("establishment").get(pk=post.pk)
         before = _after(post)
+        was_scheduled = post.is_scheduled()
         dropped: list[str] = []
         post.title = title.strip()
         post.body = sanitise_html(body)
@@ -222,6 +238,11 @@ def do_update_post(
             before=before,
             after=_after(post),
         )
+        if was_scheduled:
+            # Not shown to anyone yet: tell the audience as it now is, at the time now set.
+            _withdraw_pending(post)
+            if post.is_published() or post.is_scheduled():
+                _notify_audience(actor, post)
         _forget_files(dropped)
     return post
 
@@ -241,5 +262,6 @@ def do_delete_post(*, actor: Any, post: Post) -> None:
             before=before,
             after=None,
         )
+        _withdraw_pending(post)
         post.delete()
         _forget_files(names)

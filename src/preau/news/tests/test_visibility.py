@@ -185,9 +185,49 @@ def test_publishing_notifies_the_audience_once(cast: Cast) -> None:
     notified = Notification.objects.filter(url=f"/news/{posts[CLASS_4B].public_id}/")
     assert {n.recipient for n in notified} == {cast.lea, cast.noah, cast.sophie, cast.karim}
     assert {n.kind for n in notified} == {"news"}
-    # The scheduled post tells nobody before it is published.
-    assert not Notification.objects.filter(title=OPEN_DAY).exists()
+    # The scheduled post's notifications wait for its publication.
+    scheduled = Notification.objects.filter(title=OPEN_DAY)
+    assert scheduled.exists()
+    assert all(n.deliver_at >= posts[OPEN_DAY].publish_at for n in scheduled)
     # Building the demo again changes nothing.
     count = Notification.objects.count()
     demo_posts(cast)
     assert Notification.objects.count() == count
+
+
+def test_a_scheduled_post_notifies_at_publication_and_follows_its_changes(cast: Cast) -> None:
+    from preau.news.actions import do_delete_post, do_update_post
+    from preau.notifications.models import Notification
+    from preau.notifications.policies import visible_notifications
+
+    post = do_publish_post(
+        actor=cast.bernard,
+        establishment=cast.moulin,
+        title="Conseil de classe",
+        body="Bientôt.",
+        audience=AudienceSpec(classes=(cast.class_4b,)),
+        publish_at=timezone.now() + timedelta(days=2),
+    )
+    pending = Notification.objects.filter(url=f"/news/{post.public_id}/")
+    assert {n.recipient for n in pending} == {cast.lea, cast.noah, cast.sophie, cast.karim}
+    assert all(n.deliver_at >= post.publish_at for n in pending)
+    assert not visible_notifications(cast.noah).filter(url=f"/news/{post.public_id}/").exists()
+
+    # Moved to another class and to later: the old notifications go, new ones wait.
+    later = timezone.now() + timedelta(days=5)
+    do_update_post(
+        actor=cast.bernard,
+        post=post,
+        title=post.title,
+        body=post.body,
+        audience=AudienceSpec(classes=(cast.class_3a,)),
+        publish_at=later,
+        unpublish_at=None,
+        pinned=False,
+    )
+    assert {n.recipient for n in pending.all()} >= {cast.jade}
+    assert cast.noah not in {n.recipient for n in pending.all()}
+    assert all(n.deliver_at >= later for n in pending.all())
+
+    do_delete_post(actor=cast.bernard, post=post)
+    assert not pending.all().exists()
