@@ -13,6 +13,8 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +25,9 @@ from preau.demo.cast import DEMO_PASSWORD
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # axe-core (MPL-2.0), the accessibility engine, run inside the page to check WCAG 2.1 A and AA.
 AXE = Path(__file__).parent / "tests" / "static" / "vendor" / "axe-4.14.1.min.js"
+MANAGE = [sys.executable, "-m", "preau"]
+# The same command with the clock set (journeys that happen at 21:00, then at 07:00).
+AT_TIME = [sys.executable, "-m", "preau.core.tests.at_time"]
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
@@ -40,10 +45,8 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def portal_url(tmp_path_factory: Any) -> Iterator[str]:
-    _require_browser()
-    data_dir = tmp_path_factory.mktemp("portal")
+def prepare_portal(data_dir: Path, *, students: int = 40) -> dict[str, str]:
+    """Install a portal in ``data_dir`` as ``make run`` does; return its environment."""
     env = {
         **os.environ,
         "DEBUG": "1",
@@ -52,12 +55,19 @@ def portal_url(tmp_path_factory: Any) -> Iterator[str]:
         "REDIS_URL": "",
     }
     env.pop("DJANGO_SETTINGS_MODULE", None)
-    manage = [sys.executable, "-m", "preau"]
-    for command in (["migrate", "--noinput", "-v0"], ["demo", "--students", "40"]):
-        subprocess.run([*manage, *command], env=env, check=True, capture_output=True)  # noqa: S603
+    for command in (["migrate", "--noinput", "-v0"], ["demo", "--students", str(students)]):
+        subprocess.run([*MANAGE, *command], env=env, check=True, capture_output=True)  # noqa: S603
+    return env
+
+
+@contextmanager
+def serving(env: dict[str, str], *, clock: datetime | None = None) -> Iterator[str]:
+    """Serve a prepared portal; with ``clock``, the server's time starts at that moment."""
+    _require_browser()
     port = _free_port()
+    command = [*MANAGE] if clock is None else [*AT_TIME, clock.isoformat()]
     server = subprocess.Popen(  # noqa: S603
-        [*manage, "runserver", "--noreload", f"127.0.0.1:{port}"],
+        [*command, "runserver", "--noreload", f"127.0.0.1:{port}"],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -74,6 +84,14 @@ def portal_url(tmp_path_factory: Any) -> Iterator[str]:
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def portal_url(tmp_path_factory: Any) -> Iterator[str]:
+    _require_browser()
+    env = prepare_portal(tmp_path_factory.mktemp("portal"))
+    with serving(env) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
