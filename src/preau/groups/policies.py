@@ -131,7 +131,9 @@ def can_change_members(actor: Actor, workspace: Workspace) -> bool:
 def members_of(workspace: Workspace) -> QuerySet[WorkspaceMember]:
     """The members of a workspace the caller has opened, animators first, then by name."""
     return (
-        WorkspaceMember.objects.filter(workspace=workspace, establishment=workspace.establishment)
+        WorkspaceMember.objects.filter(
+            workspace=workspace, establishment_id=workspace.establishment_id
+        )
         .select_related("person")
         .order_by("role", "person__last_name", "person__first_name", "id")
     )
@@ -177,13 +179,13 @@ def animator_candidates(workspace: Workspace) -> QuerySet:
 def addable_classes(workspace: Workspace) -> QuerySet[SchoolClass]:
     """Classes of the establishment this year, whose students an animator may add at once."""
     return SchoolClass.objects.filter(
-        establishment=workspace.establishment, school_year=current_school_year()
+        establishment_id=workspace.establishment_id, school_year=current_school_year()
     ).select_related("level")
 
 
 def addable_groups(workspace: Workspace) -> QuerySet[TeachingGroup]:
     return TeachingGroup.objects.filter(
-        establishment=workspace.establishment, school_year=current_school_year()
+        establishment_id=workspace.establishment_id, school_year=current_school_year()
     )
 
 
@@ -220,7 +222,7 @@ def _unread(actor: Actor) -> Exists:
 def topics_of(actor: Actor, workspace: Workspace) -> QuerySet[Topic]:
     """The workspace's topics, pinned first then by last post, each with ``unread``."""
     return (
-        Topic.objects.filter(workspace=workspace, establishment=workspace.establishment)
+        Topic.objects.filter(workspace=workspace, establishment_id=workspace.establishment_id)
         .annotate(unread=_unread(actor))
         .select_related("author")
     )
@@ -241,22 +243,22 @@ def workspaces_with_activity(actor: Actor) -> QuerySet[Workspace]:
 def access_topic(workspace: Workspace, public_id: Any) -> Topic:
     """A topic of a workspace the caller has opened through access_workspace."""
     return get_or_404(
-        Topic.objects.filter(workspace=workspace, establishment=workspace.establishment),
+        Topic.objects.filter(workspace=workspace, establishment_id=workspace.establishment_id),
         public_id,
     )
 
 
 def posts_of(topic: Topic) -> QuerySet[ForumPost]:
-    return ForumPost.objects.filter(topic=topic, establishment=topic.establishment).select_related(
-        "author"
-    )
+    return ForumPost.objects.filter(
+        topic=topic, establishment_id=topic.establishment_id
+    ).select_related("author")
 
 
 def access_post(workspace: Workspace, public_id: Any) -> ForumPost:
     """A post of a workspace the caller has opened, with its topic."""
     return get_or_404(
         ForumPost.objects.filter(
-            topic__workspace=workspace, establishment=workspace.establishment
+            topic__workspace=workspace, establishment_id=workspace.establishment_id
         ).select_related("topic", "author"),
         public_id,
     )
@@ -275,7 +277,9 @@ def open_reports(workspace: Workspace) -> QuerySet[PostReport]:
     """The moderation queue of a workspace: open reports, oldest first."""
     return (
         PostReport.objects.filter(
-            workspace=workspace, establishment=workspace.establishment, status=ReportStatus.OPEN
+            workspace=workspace,
+            establishment_id=workspace.establishment_id,
+            status=ReportStatus.OPEN,
         )
         .select_related("post__topic", "post__author", "reporter")
         .order_by("created_at", "id")
@@ -285,7 +289,7 @@ def open_reports(workspace: Workspace) -> QuerySet[PostReport]:
 def access_report(workspace: Workspace, public_id: Any) -> PostReport:
     return get_or_404(
         PostReport.objects.filter(
-            workspace=workspace, establishment=workspace.establishment
+            workspace=workspace, establishment_id=workspace.establishment_id
         ).select_related("post__topic"),
         public_id,
     )
