@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from preau.core.browsing import log_in
+from preau.core.browsing import AXE, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -13,6 +13,16 @@ pytestmark = pytest.mark.browser
 def log_out(page: Any) -> None:
     page.get_by_role("button", name="Se déconnecter").click()
     page.wait_for_load_state()
+
+
+def wcag_violations(page: Any) -> list[str]:
+    """WCAG 2.1 A/AA violations on the current page (axe-core, as the portal's own journeys)."""
+    page.evaluate(AXE.read_text())
+    result = page.evaluate(
+        """async () => await axe.run(document, {runOnly: {type: "tag",
+            values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})"""
+    )
+    return [f"{v['id']}: {node['target']}" for v in result["violations"] for node in v["nodes"]]
 
 
 def test_noah_replies_in_the_club_and_garcia_reads_it(page: Any, portal_url: str) -> None:
@@ -38,6 +48,11 @@ def test_noah_replies_in_the_club_and_garcia_reads_it(page: Any, portal_url: str
     page.wait_for_load_state()
     reply = page.locator("article").filter(has_text="Je peux apporter les accessoires.")
     assert "Noah Leroy" in reply.inner_text()
+    # The animator's pages, with their moderation buttons, meet WCAG 2.1 AA.
+    assert wcag_violations(page) == []
+    for path in ("", "members/?q=roux", "reports/"):
+        page.goto(f"{club_url}{path}")
+        assert wcag_violations(page) == [], path
     log_out(page)
 
     log_in(page, portal_url, "eleve.jade")
