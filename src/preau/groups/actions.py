@@ -186,17 +186,18 @@ def do_add_members(
     wanted = {person.pk for person in people}
     if not wanted:
         return []
-    candidates = policies.addable_people(workspace).filter(pk__in=wanted)
-    if role == Role.ANIMATOR:
-        candidates = candidates.filter(pk__in=policies.animator_candidates(workspace))
-    joining = list(candidates)
-    if role == Role.ANIMATOR and len(joining) < len(wanted):
+    if role == Role.ANIMATOR and policies.animator_candidates(workspace).filter(
+        pk__in=wanted
+    ).count() < len(wanted):
         raise GroupsRefused(_("Seuls les enseignants et les personnels peuvent animer."))
+    joining = list(policies.addable_people(workspace).filter(pk__in=wanted))
     return _add(actor, workspace, joining, role)
 
 
 def _add(actor: Any, workspace: Workspace, joining: list[Any], role: str) -> list[WorkspaceMember]:
     """Insert the members (already checked), record it and tell them."""
+    if not joining:
+        return []
     with transaction.atomic():
         rows = WorkspaceMember.objects.bulk_create(
             [
@@ -211,8 +212,6 @@ def _add(actor: Any, workspace: Workspace, joining: list[Any], role: str) -> lis
             ],
             ignore_conflicts=True,
         )
-        if not joining:
-            return []
         record(
             actor=actor,
             establishment=workspace.establishment,

@@ -8,7 +8,7 @@ from typing import Any
 from preau.core.actor import SESSION_ESTABLISHMENT_KEY, Actor
 from preau.demo.cast import Cast
 from preau.groups import actions
-from preau.groups.demo import CLUB, build
+from preau.groups.demo import CLUB, COUNCIL, build
 from preau.groups.models import ForumPost, PostReport, Topic, Workspace
 from preau.groups.policies import access_workspace
 
@@ -17,6 +17,7 @@ TOPIC_ID = uuid.UUID("9c1b2d3e-4f50-4a61-8b72-c3d4e5f60002")
 FIRST_POST_ID = uuid.UUID("9c1b2d3e-4f50-4a61-8b72-c3d4e5f60003")
 NOAH_POST_ID = uuid.UUID("9c1b2d3e-4f50-4a61-8b72-c3d4e5f60004")
 REPORT_ID = uuid.UUID("9c1b2d3e-4f50-4a61-8b72-c3d4e5f60005")
+COUNCIL_ID = uuid.UUID("9c1b2d3e-4f50-4a61-8b72-c3d4e5f60006")
 
 
 def actor(person: Any, establishment: Any = None) -> Actor:
@@ -41,6 +42,7 @@ def club(cast: Cast) -> Workspace:
     posts = ForumPost.objects.filter(topic=topic).order_by("created_at", "id")
     ForumPost.objects.filter(pk=posts[0].pk).update(public_id=FIRST_POST_ID)
     ForumPost.objects.filter(pk=posts.get(author=cast.noah).pk).update(public_id=NOAH_POST_ID)
+    Workspace.objects.filter(establishment=cast.moulin, name=COUNCIL).update(public_id=COUNCIL_ID)
     workspace.refresh_from_db()
     return workspace
 

@@ -14,6 +14,7 @@ from preau.core.testing import Isolation, isolation_test
 from preau.groups.models import ForumPost, Topic, WorkspaceMember
 from preau.groups.tests.helpers import (
     CLUB_ID,
+    COUNCIL_ID,
     NOAH_POST_ID,
     REPORT_ID,
     TOPIC_ID,
@@ -63,6 +64,14 @@ def _report(c: Any) -> dict[str, Any]:
 test_isolation = isolation_test(
     [
         Isolation("groups:detail", "lea", _club, NOT_MEMBERS, setup=club),
+        # A member of one workspace does not see another: the club's pupils and the council.
+        Isolation(
+            "groups:detail",
+            "bernard",
+            lambda c: {"public_id": COUNCIL_ID},
+            ("lea", "noah", "jade", "sophie", "principal_curie"),
+            setup=club,
+        ),
         Isolation("groups:members", "noah", _club, NOT_MEMBERS, setup=club),
         Isolation("groups:leave", "lea", _club, NOT_MEMBERS, setup=club),
         Isolation("groups:topic", "noah", _topic, NOT_MEMBERS, setup=club),
