@@ -58,17 +58,23 @@ def _moderated(request: HttpRequest, public_id: UUID) -> Workspace:
 
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
-    """« Mes espaces »: open workspaces by activity, then the archived ones."""
+    """« Mes espaces »: the open workspaces by activity, or (``?archived=1``) the archived ones,
+    most recently archived first."""
     actor = request.actor
-    workspaces = list(policies.workspaces_with_activity(actor))
-    archived = list(
-        policies.visible_workspaces(actor).filter(archived_at__isnull=False).order_by("name")
-    )
+    archived = request.GET.get("archived") == "1"
+    if archived:
+        workspaces = (
+            policies.visible_workspaces(actor)
+            .filter(archived_at__isnull=False)
+            .order_by("-archived_at", "id")
+        )
+    else:
+        workspaces = policies.workspaces_with_activity(actor)
     return render(
         request,
         "groups/index.html",
         {
-            "workspaces": workspaces,
+            "page": Paginator(workspaces, TOPICS_PER_PAGE).get_page(request.GET.get("page")),
             "archived": archived,
             "can_create": policies.can_create_workspace(actor),
         },

@@ -193,8 +193,9 @@ def test_an_archived_workspace_is_read_only(cast: Any, client: Any) -> None:
     client.force_login(cast.lea)
     page = client.get(reverse("groups:detail", args=[CLUB_ID])).content.decode()
     assert "Espace archivé" in page and "Nouveau sujet" not in page
-    index = client.get(reverse("groups:index")).content.decode()
-    assert "Espaces archivés" in index
+    assert "Club théâtre" not in client.get(reverse("groups:index")).content.decode()
+    archived = client.get(reverse("groups:index"), {"archived": "1"}).content.decode()
+    assert "Club théâtre" in archived
     response = client.post(
         reverse("groups:new_topic", args=[CLUB_ID]), {"title": "Encore", "body": "Bonjour"}
     )
@@ -230,3 +231,22 @@ def test_the_policies_other_services_use(cast: Any) -> None:
     noah, seen_by_noah = opened(cast.noah, workspace)
     assert not policies.can_manage(noah, seen_by_noah)
     assert policies.role_of(seen_by_noah) == Role.MEMBER
+
+
+def test_index_query_budget(cast: Any, client: Any) -> None:
+    """« Mes espaces » runs the same queries with 2 workspaces or 27."""
+    club(cast)
+    client.force_login(cast.garcia)
+    client.get(reverse("groups:index"))  # the establishment's services, then cached
+    # user, memberships, the workspaces' count and page (with their unread marks)
+    with query_budget(4):
+        client.get(reverse("groups:index"))
+    made = Workspace.objects.bulk_create(
+        [Workspace(establishment=cast.moulin, name=f"Projet {i}") for i in range(25)]
+    )
+    WorkspaceMember.objects.bulk_create(
+        [WorkspaceMember(establishment=cast.moulin, workspace=w, person=cast.garcia) for w in made]
+    )
+    with query_budget(4):
+        response = client.get(reverse("groups:index"), {"page": 2})
+    assert "Projet" in response.content.decode()
