@@ -21,7 +21,14 @@ from preau.audit.actions import record, snapshot
 from preau.core import html as core_html
 from preau.core.uploads import CheckedFile
 from preau.directory.models import Establishment
-from preau.news.models import Post, PostAttachment, PostClass, PostGroup, PostProfile
+from preau.news.models import (
+    Post,
+    PostAttachment,
+    PostClass,
+    PostGroup,
+    PostProfile,
+    PostWorkspace,
+)
 from preau.news.policies import AudienceSpec, audience_recipients
 from preau.notifications.actions import notify
 from preau.notifications.models import Kind, Notification
@@ -43,6 +50,7 @@ def _audience_labels(post: Post) -> list[str]:
     labels += [row.profile for row in post.audience_profiles.all()]
     labels += [c.name for c in post.classes.all()]
     labels += [g.name for g in post.groups.all()]
+    labels += [w.name for w in post.workspaces.all()]
     return labels
 
 
@@ -51,6 +59,7 @@ def _set_audience(post: Post, spec: AudienceSpec) -> None:
     PostProfile.objects.filter(post=post).exclude(profile__in=spec.profiles).delete()
     PostClass.objects.filter(post=post).exclude(school_class__in=spec.classes).delete()
     PostGroup.objects.filter(post=post).exclude(group__in=spec.groups).delete()
+    PostWorkspace.objects.filter(post=post).exclude(workspace__in=spec.workspaces).delete()
     PostProfile.objects.bulk_create(
         [PostProfile(establishment=establishment, post=post, profile=p) for p in spec.profiles],
         ignore_conflicts=True,
@@ -68,6 +77,14 @@ def _set_audience(post: Post, spec: AudienceSpec) -> None:
             PostGroup(establishment=establishment, post=post, group=g)
             for g in spec.groups
             if g.establishment_id == establishment.pk
+        ],
+        ignore_conflicts=True,
+    )
+    PostWorkspace.objects.bulk_create(
+        [
+            PostWorkspace(establishment=establishment, post=post, workspace=w)
+            for w in spec.workspaces
+            if w.establishment_id == establishment.pk
         ],
         ignore_conflicts=True,
     )

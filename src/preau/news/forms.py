@@ -116,6 +116,18 @@ class PostForm(forms.Form):
             "invalid_pk_value": _("Vous ne pouvez pas publier pour ce groupe."),
         },
     )
+    workspaces = AudienceChoice(
+        label=_("Espaces de groupe"),
+        queryset=None,
+        required=False,
+        to_field_name="public_id",
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Les espaces que vous animez : leurs membres recevront l'actualité."),
+        error_messages={
+            "invalid_choice": _("Vous ne pouvez pas publier pour cet espace."),
+            "invalid_pk_value": _("Vous ne pouvez pas publier pour cet espace."),
+        },
+    )
     publish_at = _datetime_field(
         _("Publier à partir du"), _("Laissez vide pour publier tout de suite.")
     )
@@ -159,6 +171,7 @@ class PostForm(forms.Form):
                 "profiles": [row.profile for row in post.audience_profiles.all()],
                 "classes": [c.public_id for c in post.classes.all()],
                 "groups": [g.public_id for g in post.groups.all()],
+                "workspaces": [w.public_id for w in post.workspaces.all()],
                 "publish_at": post.publish_at,
                 "unpublish_at": post.unpublish_at,
                 "pinned": post.pinned,
@@ -174,6 +187,7 @@ class PostForm(forms.Form):
             del self.fields["profiles"]
         self.fields["classes"].queryset = policies.postable_classes(actor)
         self.fields["groups"].queryset = policies.postable_groups(actor)
+        self.fields["workspaces"].queryset = policies.postable_workspaces(actor)
         if post is None or not post.image:
             del self.fields["remove_image"]
         if post is None:
@@ -232,4 +246,5 @@ class PostForm(forms.Form):
             profiles=tuple(data.get("profiles") or ()),
             classes=tuple(data.get("classes") or ()),
             groups=tuple(data.get("groups") or ()),
+            workspaces=tuple(data.get("workspaces") or ()),
         )

@@ -1,6 +1,7 @@
 """News (« Actualités »): posts of an establishment to an audience, with an image and attachments.
 
-A post reaches the whole establishment, or any of: national profiles, classes, groups. It is
+A post reaches the whole establishment, or any of: national profiles, classes, groups, group
+workspaces (the members of a workspace, see groups/). It is
 shown between ``publish_at`` and ``unpublish_at`` (open-ended when empty). Its body is HTML
 sanitised by the actions before it is stored; its files are served by views that check access
 first (never from a public media URL).
@@ -54,6 +55,12 @@ class Post(PublicIdModel):
     )
     groups = models.ManyToManyField(
         TeachingGroup, through="PostGroup", related_name="+", verbose_name=_("groupes")
+    )
+    workspaces = models.ManyToManyField(
+        "groups.Workspace",
+        through="PostWorkspace",
+        related_name="+",
+        verbose_name=_("espaces de groupe"),
     )
     image = models.FileField(_("image"), upload_to=_stored_name, blank=True, max_length=200)
     image_alt = models.CharField(_("description de l'image"), max_length=200, blank=True)
@@ -131,6 +138,23 @@ class PostGroup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.post} · {self.group}"
+
+
+class PostWorkspace(models.Model):
+    """A group workspace the post is addressed to: its members read it."""
+
+    establishment = models.ForeignKey(Establishment, on_delete=models.CASCADE)
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="audience_workspaces")
+    workspace = models.ForeignKey("groups.Workspace", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["post", "workspace"], name="news_post_workspace_unique")
+        ]
+        indexes = [models.Index(fields=["workspace", "post"])]
+
+    def __str__(self) -> str:
+        return f"{self.post} · {self.workspace}"
 
 
 class PostAttachment(PublicIdModel):

@@ -1,12 +1,14 @@
 """Who may read and write which news posts. The one place these rules live.
 
 Reading: a post is for its establishment's people in its audience — everyone, a national
-profile, a class or a group — while its publication window is open. A student belongs to their
-class and groups; a guardian to their children's; a teacher to the classes and groups they
-teach. Authors and the head also reach the posts they manage, published or not.
+profile, a class, a group or a group workspace — while its publication window is open. A student
+belongs to their class and groups; a guardian to their children's; a teacher to the classes and
+groups they teach; anyone to the workspaces they are a member of. Authors and the head also
+reach the posts they manage, published or not.
 
 Writing: the direction, school life, the librarian and administrative staff post to any
-audience of their establishment; teachers only to the classes and groups they teach. Authors
+audience of their establishment; teachers only to the classes and groups they teach; the
+animators of a workspace (groups/) to that workspace. Authors
 edit and delete their posts; the head may delete any post of the establishment.
 """
 
@@ -32,7 +34,8 @@ from preau.directory.models import (
     TeachingGroup,
 )
 from preau.directory.policies import get_or_404
-from preau.news.models import Post, PostClass, PostGroup, PostProfile
+from preau.groups.models import Role, Workspace, WorkspaceMember
+from preau.news.models import Post, PostClass, PostGroup, PostProfile, PostWorkspace
 
 if TYPE_CHECKING:
     from preau.core.actor import Actor, Child
@@ -61,10 +64,12 @@ def audience(
     class_ids: Any = (),
     group_ids: Any = (),
     students_in: tuple[int, list[int]] | None = None,
+    member_id: int | None = None,
 ) -> Q:
     """Posts addressed to the whole establishment or to one of the given profiles, classes or
     groups. ``students_in`` (an establishment id and student ids) adds the groups those students
-    belong to there, looked up inside the same query."""
+    belong to there, and ``member_id`` (a person) the workspaces they are a member of, both
+    looked up inside the same query."""
     condition = Q(to_establishment=True)
     if profiles:
         condition |= Q(
@@ -87,6 +92,11 @@ def audience(
         ).values("group_id")
         condition |= Q(
             Exists(PostGroup.objects.filter(post=OuterRef("pk"), group_id__in=memberships))
+        )
+    if member_id is not None:
+        workspaces = WorkspaceMember.objects.filter(person_id=member_id).values("workspace_id")
+        condition |= Q(
+            Exists(PostWorkspace.objects.filter(post=OuterRef("pk"), workspace_id__in=workspaces))
         )
     return condition
 
@@ -115,6 +125,7 @@ def _own_audience(actor: Actor) -> Q:
         class_ids=class_ids,
         group_ids=group_ids,
         students_in=(establishment.pk, children) if children else None,
+        member_id=actor.user.pk,
     )
 
 
@@ -202,11 +213,12 @@ def posts_to_everyone(actor: Actor) -> bool:
 def can_post(actor: Actor) -> bool:
     if posts_to_everyone(actor):
         return True
-    return (
-        actor.establishment is not None
-        and actor.is_teacher
-        and bool(actor.taught_class_ids or actor.taught_group_ids)
-    )
+    if actor.establishment is None:
+        return False
+    if actor.is_teacher and bool(actor.taught_class_ids or actor.taught_group_ids):
+        return True
+    # Only staff animate workspaces (groups/policies.py): others are spared the query.
+    return actor.is_staff_member and postable_workspaces(actor).exists()
 
 
 def postable_profiles(actor: Actor) -> list[tuple[str, Any]]:
@@ -238,6 +250,29 @@ def postable_groups(actor: Actor) -> QuerySet[TeachingGroup]:
     return groups.filter(pk__in=actor.taught_group_ids)
 
 
+def postable_workspaces(actor: Actor) -> QuerySet[Workspace]:
+    """The open workspaces the actor animates in their establishment."""
+    establishment = actor.establishment
+    if establishment is None or not actor.is_authenticated:
+        return Workspace.objects.none()
+    animated = WorkspaceMember.objects.filter(person=actor.user, role=Role.ANIMATOR).values(
+        "workspace_id"
+    )
+    return Workspace.objects.filter(
+        establishment=establishment, archived_at__isnull=True, pk__in=animated
+    ).order_by("name")
+
+
+def workspace_posts(workspace: Workspace) -> QuerySet[Post]:
+    """Posts published now to a workspace the caller has opened (groups.policies), pinned
+    first, then newest."""
+    return Post.objects.filter(
+        published(),
+        Exists(PostWorkspace.objects.filter(post=OuterRef("pk"), workspace=workspace)),
+        establishment_id=workspace.establishment_id,
+    )
+
+
 def can_edit_post(actor: Actor, post: Post) -> bool:
     """The author, while still allowed to post in the post's establishment."""
     return (
@@ -265,9 +300,12 @@ class AudienceSpec:
     profiles: tuple[str, ...] = ()
     classes: tuple[SchoolClass, ...] = ()
     groups: tuple[TeachingGroup, ...] = ()
+    workspaces: tuple[Workspace, ...] = ()
 
     def is_empty(self) -> bool:
-        return not (self.everyone or self.profiles or self.classes or self.groups)
+        return not (
+            self.everyone or self.profiles or self.classes or self.groups or self.workspaces
+        )
 
 
 def audience_recipients(post: Post) -> QuerySet:
@@ -290,7 +328,10 @@ def audience_recipients(post: Post) -> QuerySet:
         grouped = GroupMembership.objects.filter(
             establishment_id=establishment_id, group__in=group_ids
         ).values("student")
-        condition |= Q(pk__in=students) | Q(pk__in=grouped)
+        workspace_members = WorkspaceMember.objects.filter(
+            workspace__in=PostWorkspace.objects.filter(post=post).values("workspace")
+        ).values("person")
+        condition |= Q(pk__in=students) | Q(pk__in=grouped) | Q(pk__in=workspace_members)
         condition |= Q(
             pk__in=Guardianship.objects.filter(
                 Q(student__in=students) | Q(student__in=grouped)

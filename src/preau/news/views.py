@@ -70,6 +70,7 @@ def detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
             "profiles": post.audience_profiles.all(),
             "classes": post.classes.all(),
             "groups": post.groups.all(),
+            "workspaces": post.workspaces.all(),
             "can_edit": policies.can_edit_post(actor, post),
             "can_delete": policies.can_delete_post(actor, post),
         },
@@ -106,7 +107,9 @@ def create(request: HttpRequest) -> HttpResponse:
     actor = request.actor
     if not policies.can_post(actor):
         raise Http404
-    form = PostForm(request.POST or None, request.FILES or None, actor=actor)
+    # « Publier une actualité » from a workspace's page addresses the post to that workspace.
+    initial = {"workspaces": request.GET.getlist("workspace")[:1]}
+    form = PostForm(request.POST or None, request.FILES or None, actor=actor, initial=initial)
     if request.method == "POST" and form.is_valid():
         post = _save(request, form, None)
         messages.success(request, _("L'actualité est enregistrée."))

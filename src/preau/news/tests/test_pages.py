@@ -521,5 +521,5 @@ def test_detail_query_budget(cast: Cast, client: Any) -> None:
     client.force_login(cast.lea)
     url = reverse("news:detail", kwargs={"public_id": post.public_id})
     client.get(url)
-    # The post with its author, its attachments, profiles, classes and groups.
-    assert page_queries(client, url)[1] == 5
+    # The post with its author, its attachments, profiles, classes, groups and workspaces.
+    assert page_queries(client, url)[1] == 6
