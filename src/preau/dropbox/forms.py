@@ -104,10 +104,10 @@ class DropBoxForm(forms.Form):
         opens_at, deadline = data.get("opens_at"), data.get("deadline")
         start = opens_at or (self.box.opens_at if self.box else timezone.now())
         if deadline is not None:
-            if deadline <= start:
-                self.add_error("deadline", _("La date limite doit suivre l'ouverture."))
-            elif self.box is None and deadline <= timezone.now():
+            if self.box is None and deadline <= timezone.now():
                 self.add_error("deadline", _("La date limite doit être à venir."))
+            elif deadline <= start:
+                self.add_error("deadline", _("La date limite doit suivre l'ouverture."))
         return data
 
 

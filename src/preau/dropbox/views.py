@@ -150,7 +150,7 @@ def delete(request: HttpRequest, public_id: UUID) -> HttpResponse:
     actor = request.actor
     box = policies.access_managed_drop_box(actor, public_id)
     handed_in, file_count = actions.handed_in_counts(box)
-    form = DeleteForm(request.POST or None)
+    form = DeleteForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             actions.do_delete_drop_box(
@@ -282,8 +282,12 @@ def student(request: HttpRequest, public_id: UUID, student_id: UUID) -> HttpResp
     if row.submission is not None:
         corrections = row.submission.files.filter(role=FileRole.CORRECTION)
     initial = {"feedback": row.submission.feedback} if row.submission else {}
+    posted = request.method == "POST"
     form = ReturnForm(
-        request.POST or None, request.FILES or None, corrections=corrections, initial=initial
+        request.POST if posted else None,
+        request.FILES if posted else None,
+        corrections=corrections,
+        initial=initial,
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -12,6 +12,7 @@ from django.utils import timezone
 from preau.dropbox.actions import do_hand_in, do_open_drop_box, do_return_work
 from preau.dropbox.demo import pdf, pdf_upload
 from preau.dropbox.models import DropBox, FileRole, SubmissionFile
+from preau.notifications.models import Notification
 
 BOX_ID = uuid.UUID("8d3a2f10-7c1e-4d5b-9e0a-3f2b1c4d0001")
 NOAH_FILE = uuid.UUID("8d3a2f10-7c1e-4d5b-9e0a-3f2b1c4d0002")
@@ -38,6 +39,8 @@ def open_box(cast: Any, **options: Any) -> DropBox:
         actor=cast.garcia, establishment=cast.moulin, audience=cast.class_4b, **values
     )
     DropBox.objects.filter(pk=box.pk).update(public_id=BOX_ID)
+    # The opening notices link to the drop box by its public id.
+    Notification.objects.filter(url=f"/dropbox/{box.public_id}/").update(url=f"/dropbox/{BOX_ID}/")
     box.refresh_from_db()
     return box
 
