@@ -312,7 +312,7 @@ def _locked_submission(box: DropBox, student: Any) -> Submission:
     return Submission.objects.select_for_update().get(pk=submission.pk)
 
 
-def _check_changeable(box: DropBox, submission: Submission, now: datetime) -> None:
+def _check_changeable(box: DropBox, submission: Submission) -> None:
     if box.closed_at is not None:
         raise HandInRefused(_("Ce casier est fermé : il n'accepte plus de dépôt."))
     if submission.returned_at is not None:
@@ -331,7 +331,7 @@ def do_hand_in(
     with transaction.atomic(), _storing() as stored:
         box = DropBox.objects.select_related("establishment").get(pk=box.pk)
         submission = _locked_submission(box, student)
-        _check_changeable(box, submission, now)
+        _check_changeable(box, submission)
         if box.is_past_deadline(now) and not box.accepts_late:
             raise HandInRefused(
                 _("La date limite (%(deadline)s) est passée : ce casier n'accepte plus de dépôt.")
@@ -375,7 +375,7 @@ def do_withdraw_file(
     with transaction.atomic():
         box = DropBox.objects.select_related("establishment").get(pk=box.pk)
         submission = _locked_submission(box, student)
-        _check_changeable(box, submission, now)
+        _check_changeable(box, submission)
         if file.submission_id != submission.pk or file.role != FileRole.WORK:
             raise HandInRefused(_("Ce fichier n'est pas dans votre dépôt."))
         if box.is_past_deadline(now) and (not box.accepts_late or file.created_at <= box.deadline):

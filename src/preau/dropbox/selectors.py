@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -75,7 +76,7 @@ class RosterRow:
         return self.submission is not None and self.submission.is_new
 
 
-def roster(box: DropBox, *, students: QuerySet | None = None) -> list[RosterRow]:
+def roster(box: DropBox, *, students: Iterable[Any] | None = None) -> list[RosterRow]:
     """Every student the drop box is for, with their hand-in and files: 3 queries whatever the
     class size (the students, their hand-ins, the hand-ins' files)."""
     people = list(students if students is not None else box_students(box))

@@ -277,7 +277,7 @@ def student(request: HttpRequest, public_id: UUID, student_id: UUID) -> HttpResp
     actor = request.actor
     box = policies.access_managed_drop_box(actor, public_id)
     person = policies.access_box_student(box, student_id)
-    row = selectors.roster(box, students=policies.box_students(box).filter(pk=person.pk))[0]
+    row = selectors.roster(box, students=[person])[0]
     corrections = box.submissions.none()
     if row.submission is not None:
         corrections = row.submission.files.filter(role=FileRole.CORRECTION)

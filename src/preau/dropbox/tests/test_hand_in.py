@@ -1,6 +1,8 @@
 """A student hands in: files checked before they are stored, the rules of time, withdrawals."""
 
 import html
+import io
+import zipfile
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -11,6 +13,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from preau.core import uploads
+from preau.directory.models import GroupMembership, Subject, TeachingAssignment, TeachingGroup
 from preau.dropbox.actions import HandInRefused, do_close_drop_box, do_hand_in, do_withdraw_file
 from preau.dropbox.demo import pdf_upload
 from preau.dropbox.models import DropBox, FileRole, Submission, SubmissionFile
@@ -192,3 +196,72 @@ def test_a_drop_box_not_yet_open_is_hidden_from_students(cast: Any, client: Any)
     client.force_login(cast.noah)
     assert hand_in(client, pdf_file()).status_code == 404
     assert not Submission.objects.exists()
+
+
+def office_file(extension: str) -> bytes:
+    output = io.BytesIO()
+    with zipfile.ZipFile(output, "w") as archive:
+        if extension == "odt":
+            archive.writestr("mimetype", uploads.ODT, compress_type=zipfile.ZIP_STORED)
+            archive.writestr("content.xml", "<office:document-content/>")
+        else:
+            archive.writestr("[Content_Types].xml", "<Types/>")
+            archive.writestr("word/document.xml", "<w:document/>")
+    return output.getvalue()
+
+
+def test_office_documents_are_judged_by_their_container(
+    cast: Any, client: Any, settings: Any
+) -> None:
+    # Every upload goes to a temporary file, as large ones do: checked and stored from there.
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 0
+    open_box(cast)
+    client.force_login(cast.noah)
+    response = hand_in(
+        client,
+        SimpleUploadedFile("devoir.docx", office_file("docx")),
+        SimpleUploadedFile("devoir.odt", office_file("odt")),
+        pdf_file(),
+    )
+    assert response.status_code == 302
+    names = sorted(SubmissionFile.objects.values_list("original_name", "content_type"))
+    assert [n for n, _ in names] == ["devoir.docx", "devoir.odt", "devoir.pdf"]
+    assert len(stored_files()) == 3
+    # An office name on another container is refused.
+    response = hand_in(client, SimpleUploadedFile("faux.odt", office_file("docx")))
+    assert response.status_code == 400 and len(stored_files()) == 3
+
+
+def test_a_group_drop_box_is_for_the_group_only(cast: Any, client: Any) -> None:
+    year = cast.class_4b.school_year
+    group = TeachingGroup.objects.create(establishment=cast.moulin, school_year=year, name="Latin")
+    GroupMembership.objects.create(establishment=cast.moulin, group=group, student=cast.lea)
+    TeachingAssignment.objects.create(
+        establishment=cast.moulin,
+        school_year=year,
+        teacher=cast.garcia,
+        subject=Subject.objects.get(establishment=cast.moulin, code="020700"),
+        group=group,
+    )
+    client.force_login(cast.garcia)
+    response = client.post(
+        reverse("dropbox:create"),
+        {
+            "audience": f"group:{group.public_id}",
+            "title": "Version latine",
+            "deadline": timezone.localtime(timezone.now() + timedelta(days=2)).strftime(
+                "%Y-%m-%dT%H:%M"
+            ),
+            "max_files": "1",
+        },
+    )
+    assert response.status_code == 302
+    box = DropBox.objects.get(title="Version latine")
+    assert box.group == group and box.school_class is None
+    url = reverse("dropbox:detail", args=[box.public_id])
+    for name, status in (("lea", 200), ("sophie", 200), ("noah", 404), ("karim", 404)):
+        client.force_login(getattr(cast, name))
+        assert client.get(url).status_code == status, name
+    client.force_login(cast.garcia)
+    page = text(client.get(url))
+    assert page.count('scope="row"') == 1 and "Martin Léa" in page.replace("\n", " ")
