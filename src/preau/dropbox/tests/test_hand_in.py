@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -119,8 +120,24 @@ def test_a_request_far_too_big_is_refused_before_it_is_read(
     client.force_login(cast.noah)
     response = hand_in(client, pdf_file("gros.pdf", PDF + b"0" * (2 * 1024 * 1024)))
     assert response.status_code == 302
+    assert response.wsgi_request._stream._pos == 0  # the body was left unread
     assert "trop lourds" in messages_of(client.get(response.url))
     assert stored_files() == [] and not Submission.objects.exists()
+
+
+def test_a_hand_in_still_needs_its_csrf_token(cast: Any) -> None:
+    open_box(cast)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(cast.noah)
+    assert hand_in(client, pdf_file()).status_code == 403
+    assert not Submission.objects.exists()
+    page = client.get(reverse("dropbox:detail", args=[BOX_ID]))
+    token = page.cookies["csrftoken"].value
+    response = client.post(
+        reverse("dropbox:hand_in", args=[BOX_ID]),
+        {"files": [pdf_file()], "csrfmiddlewaretoken": token},
+    )
+    assert response.status_code == 302 and Submission.objects.exists()
 
 
 def test_after_the_deadline_a_hand_in_is_refused_unless_late_ones_are_accepted(
