@@ -2,7 +2,8 @@
 
 - A teacher opens drop boxes for the classes and groups they teach in their current
   establishment, and alone manages them: edits, closes, deletes, reads and returns the work.
-- A student sees the opened drop boxes of their class and groups, and only their own hand-in.
+- A student sees the opened drop boxes of their class and groups (and those they handed in to
+  before changing class), and only their own hand-in.
 - A guardian sees, read-only, each child's hand-in (status and feedback, not the files) in the
   opened drop boxes of the child's class and groups, in whichever establishment the child is.
 - The head and school life (CPE) see their establishment's drop boxes and who handed in what,
@@ -54,15 +55,23 @@ def _for_students(establishment_id: int, school_year: Any, student_ids: list[int
     groups = GroupMembership.objects.filter(
         establishment_id=establishment_id, student_id__in=student_ids
     ).values("group")
+    # A student who changed class or group keeps the drop boxes they handed in to.
+    handed_in = Submission.objects.filter(
+        establishment_id=establishment_id, student_id__in=student_ids
+    ).values("drop_box")
     return Q(establishment_id=establishment_id, school_year=school_year) & (
-        Q(school_class__in=classes) | Q(group__in=groups)
+        Q(school_class__in=classes) | Q(group__in=groups) | Q(pk__in=handed_in)
     )
 
 
 def _student_condition(actor: Actor) -> Q:
     if not actor.is_student or actor.establishment is None:
         return _none()
-    condition = Q(group_id__in=list(actor.group_ids))
+    condition = Q(group_id__in=list(actor.group_ids)) | Q(
+        pk__in=Submission.objects.filter(
+            establishment=actor.establishment, student=actor.user
+        ).values("drop_box")
+    )
     if actor.enrolment is not None:
         condition |= Q(school_class_id=actor.enrolment.school_class_id)
     return (
@@ -162,7 +171,8 @@ def children_concerned(actor: Actor, box: DropBox) -> list[Any]:
 
 
 def box_students(box: DropBox) -> QuerySet:
-    """The students a drop box is for: its class or group now, and whoever handed in there."""
+    """The students a drop box is for: its class or group now, and whoever handed in there
+    (a student who changed class keeps their hand-in in the teacher's list)."""
     if box.school_class_id is not None:
         members = Q(
             pk__in=Enrolment.objects.filter(
@@ -178,7 +188,10 @@ def box_students(box: DropBox) -> QuerySet:
             ).values("student")
         )
     handed_in = Q(pk__in=Submission.objects.filter(drop_box=box).values("student"))
-    return User.objects.filter(members | handed_in).order_by("last_name", "first_name", "pk")
+    # A closed account is listed only when it had handed in something.
+    return User.objects.filter((members & Q(is_active=True)) | handed_in).order_by(
+        "last_name", "first_name", "pk"
+    )
 
 
 def access_box_student(box: DropBox, public_id: Any) -> Any:

@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from preau.directory.models import Enrolment
 from preau.dropbox.actions import do_hand_in, do_open_drop_box, do_return_work
 from preau.dropbox.demo import pdf_upload
 from preau.dropbox.models import Submission
@@ -95,3 +96,17 @@ def test_the_guardian_panel_shows_upcoming_and_missing(cast: Any, client: Any) -
     home = text(client.get(reverse("portal:home")))
     assert "Noah doit rendre" in home and "Rédaction" in home
     assert "Non rendus" in home and "Poésie" in home
+
+
+def test_a_student_who_changed_class_keeps_their_hand_in(cast: Any, client: Any) -> None:
+    box = box_with_work(cast)
+    do_return_work(actor=cast.garcia, box=box, student=cast.noah, feedback="Bien vu.")
+    Enrolment.objects.filter(student=cast.noah).update(school_class=cast.class_3a)
+    client.force_login(cast.garcia)
+    assert "Leroy" in text(client.get(reverse("dropbox:detail", args=[BOX_ID])))
+    for name in ("noah", "karim"):
+        client.force_login(getattr(cast, name))
+        page = text(client.get(reverse("dropbox:detail", args=[BOX_ID])))
+        assert "Bien vu." in page, name
+    client.force_login(cast.jade)  # in 3e A from the start: not hers
+    assert client.get(reverse("dropbox:detail", args=[BOX_ID])).status_code == 404
