@@ -122,6 +122,9 @@ class DropBox(PublicIdModel):
     def audience(self) -> SchoolClass | TeachingGroup | None:
         return self.school_class or self.group
 
+    def has_opened(self, now: datetime | None = None) -> bool:
+        return self.opens_at <= (now or timezone.now())
+
     def is_open(self, now: datetime | None = None) -> bool:
         """Opened and not closed by its teacher (the deadline may have passed)."""
         return self.opens_at <= (now or timezone.now()) and self.closed_at is None
