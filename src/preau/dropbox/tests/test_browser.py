@@ -40,6 +40,11 @@ def test_noah_hands_in_and_his_teacher_and_father_see_it(page: Any, portal_url: 
     row = page.get_by_role("row").filter(has_text="Leroy Noah")
     assert "Rendu" in row.inner_text() and "redaction-noah.pdf" in row.inner_text()
     assert accessibility_violations(page) == []
+    # Her page to return Noah's work.
+    row.get_by_role("link", name="Rendre").click()
+    page.wait_for_load_state()
+    assert "redaction-noah.pdf" in page.locator("main").inner_text()
+    assert accessibility_violations(page) == []
 
     page.context.clear_cookies()
     log_in(page, portal_url, "parent.karim")
@@ -49,3 +54,4 @@ def test_noah_hands_in_and_his_teacher_and_father_see_it(page: Any, portal_url: 
     open_essay(page, portal_url)
     child = page.locator("main").inner_text()
     assert "Noah Leroy" in child and "Rendu" in child and "redaction-noah.pdf" not in child
+    assert accessibility_violations(page) == []
