@@ -257,7 +257,7 @@ def do_close_drop_box(*, actor: Any, box: DropBox, closed: bool = True) -> DropB
 
 
 def handed_in_counts(box: DropBox) -> tuple[int, int]:
-    """How many students handed in, and how many files they and the teacher left (1 query)."""
+    """How many students handed in, and how many files they and the teacher left (2 queries)."""
     files = SubmissionFile.objects.filter(submission__drop_box=box)
     return (
         Submission.objects.filter(drop_box=box, submitted_at__isnull=False).count(),
