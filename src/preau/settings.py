@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "preau.news",
     "preau.bookmarks",
     "preau.groups",
+    "preau.dropbox",
     "preau.demo",
 ]
 
@@ -230,6 +231,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 LOGO_MAX_BYTES = 512 * 1024
+# Drop boxes: the largest file a student hands in or a teacher returns (bytes).
+DROPBOX_MAX_FILE_BYTES = int(os.environ.get("DROPBOX_MAX_FILE_BYTES", 20 * 1024 * 1024))
 
 # Internationalisation: French first, English second, Paris time, UTC storage.
 LANGUAGE_CODE = "fr"

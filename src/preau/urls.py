@@ -14,6 +14,7 @@ urlpatterns = [
     path("news/", include("preau.news.urls")),
     path("bookmarks/", include("preau.bookmarks.urls")),
     path("groups/", include("preau.groups.urls")),
+    path("dropbox/", include("preau.dropbox.urls")),
     path("api/v1/", api.urls),
     path("api/tokens/", include("preau.api.urls")),
     path("django-admin/", admin.site.urls),
