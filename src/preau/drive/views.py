@@ -342,6 +342,8 @@ def copy(request: HttpRequest, public_id: UUID) -> HttpResponse:
     node = policies.access_node(actor, public_id)
     if node.is_root:
         raise Http404
+    # A copy goes to the actor's own space, made on first use like the drive's home.
+    actions.do_ensure_personal_space(actor=actor)
     folders = selectors.folder_choices(actor, node, for_copy=True)
     return _target_page(request, node, folders, copy=True)
 

@@ -64,8 +64,10 @@ def test_a_teacher_uploads_with_progress_and_shares_with_her_class(
     page.get_by_role("link", name="consignes.txt", exact=True).click()
     page.wait_for_load_state()
     assert "Rendre lundi." in page.locator("pre").inner_text()
+    assert accessibility_violations(page) == []
     page.get_by_role("link", name="Partager").click()
     page.wait_for_load_state()
+    assert accessibility_violations(page) == []
     page.get_by_label("Partager avec").select_option(label="4e B")
     page.get_by_role("button", name="Partager").click()
     page.wait_for_load_state()
@@ -80,3 +82,28 @@ def test_a_teacher_uploads_with_progress_and_shares_with_her_class(
     page.goto(f"{portal_url}/drive/shared/")
     assert "consignes.txt" not in page.locator("main").inner_text()
     context.close()
+
+
+@pytest.mark.parametrize(
+    ("username", "path"),
+    [("eleve.lea", "/drive/trash/"), ("principal.moulin", "/drive/"), ("eleve.lea", "/")],
+)
+def test_drive_pages_meet_wcag_aa(page: Any, portal_url: str, username: str, path: str) -> None:
+    log_in(page, portal_url, username)
+    page.goto(f"{portal_url}{path}")
+    assert accessibility_violations(page) == []
+
+
+def test_the_head_sets_the_quotas_in_the_console(page: Any, portal_url: str) -> None:
+    log_in(page, portal_url, "principal.moulin")
+    page.goto(f"{portal_url}/manage/")
+    page.locator("main").get_by_role("link", name="Collège Jean Moulin").click()
+    page.wait_for_load_state()
+    page.locator("main").get_by_role("link", name="Espace de stockage").click()
+    page.wait_for_load_state()
+    assert accessibility_violations(page) == []
+    page.get_by_label("Quota des élèves (Mo)").fill("750")
+    page.get_by_role("button", name="Enregistrer").click()
+    page.wait_for_load_state()
+    assert "sont enregistrés" in page.locator("main").inner_text()
+    assert page.get_by_label("Quota des élèves (Mo)").input_value() == "750"

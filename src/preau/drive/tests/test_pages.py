@@ -265,3 +265,36 @@ def test_shared_and_trash_pages_cost_the_same_whatever_they_hold(
         client.get(reverse(route))
         with query_budget(budget):
             assert client.get(reverse(route)).status_code == 200
+
+
+def test_moving_and_copying_through_the_pages(cast: Any, client: Any) -> None:
+    garcia = actor_for(cast.garcia)
+    top = root(cast.garcia)
+    archive = actions.do_create_folder(actor=garcia, parent=top, name="Archives")
+    inner = actions.do_create_folder(actor=garcia, parent=archive, name="2025")
+    doc = upload(cast.garcia, top, "bilan.pdf", PDF)
+    client.force_login(cast.garcia)
+    page = client.get(reverse("drive:move", args=[archive.public_id])).content.decode()
+    assert "/ Archives / 2025" not in page  # never into its own subtree
+    response = client.post(
+        reverse("drive:move", args=[doc.public_id]), {"target": str(inner.public_id)}
+    )
+    assert response.status_code == 302
+    assert policies.resolve_path(garcia, ["Archives", "2025", "bilan.pdf"]).pk == doc.pk
+    # A pupil the folder is shared with copies the file into their own space.
+    archive.grant = policies.grant_for(garcia, archive)
+    actions.do_share(actor=garcia, node=archive, school_class=cast.class_4b)
+    client.force_login(cast.lea)
+    page = client.get(reverse("drive:copy", args=[doc.public_id])).content.decode()
+    lea_root = Node.objects.get(space__owner=cast.lea, parent__isnull=True)
+    response = client.post(
+        reverse("drive:copy", args=[doc.public_id]), {"target": str(lea_root.public_id)}
+    )
+    assert response.status_code == 302
+    assert policies.resolve_path(actor_for(cast.lea), ["bilan.pdf"]).size == len(PDF)
+    # The pupil cannot copy into Garcia's folder, nor move her file.
+    response = client.post(
+        reverse("drive:copy", args=[doc.public_id]), {"target": str(archive.public_id)}
+    )
+    assert response.status_code == 200
+    assert client.get(reverse("drive:move", args=[doc.public_id])).status_code == 404
