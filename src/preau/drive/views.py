@@ -225,20 +225,22 @@ def upload(request: HttpRequest, public_id: UUID) -> HttpResponse:
         handler,
         *(load_handler(path, request) for path in settings.FILE_UPLOAD_HANDLERS),
     ]
+    request.POST  # noqa: B018 - reads the body through the handlers now
+    if handler.request_too_big:
+        # Nothing was read, so there is no form (nor CSRF token) to check: only say why.
+        messages.error(
+            request,
+            _("Ces fichiers dépassent ce qu'il reste de votre quota (%(left)s).")
+            % {"left": filesizeformat(usage.remaining)},
+        )
+        return _after_upload(request, node)
     return _upload(request, node, handler)
 
 
 @csrf_protect
 def _upload(request: HttpRequest, node: Node, handler: DriveUploadHandler) -> HttpResponse:
     actor = request.actor
-    form = UploadForm(request.POST, request.FILES)  # reads the body through the handlers
-    if handler.request_too_big:
-        messages.error(
-            request,
-            _("Ces fichiers dépassent ce qu'il reste de votre quota (%(left)s).")
-            % {"left": filesizeformat(policies.usage(node.space).remaining)},
-        )
-        return _after_upload(request, node)
+    form = UploadForm(request.POST, request.FILES)
     files = form.cleaned_data["files"] if form.is_valid() else []
     for name, reason in handler.refused:
         if reason == "size":

@@ -107,3 +107,19 @@ def test_the_head_sets_the_quotas_in_the_console(page: Any, portal_url: str) -> 
     page.wait_for_load_state()
     assert "sont enregistrés" in page.locator("main").inner_text()
     assert page.get_by_label("Quota des élèves (Mo)").input_value() == "750"
+
+
+def test_a_pdf_opens_in_the_browsers_viewer(page: Any, portal_url: str) -> None:
+    """The page fixture fails on any Content-Security-Policy violation: the viewer runs."""
+    log_in(page, portal_url, "eleve.noah")
+    page.goto(f"{portal_url}/drive/shared/")
+    page.get_by_role("link", name="Lectures/", exact=True).click()
+    page.wait_for_load_state()
+    page.get_by_role("link", name="Le Horla - questionnaire.pdf", exact=True).click()
+    page.wait_for_load_state()
+    viewer = page.get_by_role("link", name="Ouvrir dans le navigateur")
+    assert viewer.get_attribute("target") == "_blank"
+    response = page.goto(f"{portal_url}{viewer.get_attribute('href')}")
+    assert response.status == 200
+    assert response.headers["content-type"] == "application/pdf"
+    assert response.headers["content-disposition"].startswith("inline")

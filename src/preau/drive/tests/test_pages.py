@@ -298,3 +298,21 @@ def test_moving_and_copying_through_the_pages(cast: Any, client: Any) -> None:
     )
     assert response.status_code == 200
     assert client.get(reverse("drive:move", args=[doc.public_id])).status_code == 404
+
+
+def test_a_refusal_before_reading_needs_no_csrf_token(cast: Any) -> None:
+    """The body is not read, so the CSRF token in it cannot be: the page says why instead."""
+    from django.test import Client
+
+    DriveSettings.objects.create(establishment=cast.moulin, student_quota_mb=1)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(cast.lea)
+    client.get(reverse("drive:index"))
+    top = Node.objects.get(space__owner=cast.lea, parent__isnull=True)
+    url = reverse("drive:upload", args=[top.public_id])
+    response = client.post(url, {"files": [SimpleUploadedFile("gros.txt", b"a" * (2 * MIB))]})
+    assert response.status_code == 302
+    # Within the quota, the token is checked as usual.
+    response = client.post(url, {"files": [SimpleUploadedFile("petit.txt", b"ok")]})
+    assert response.status_code == 403
+    assert stored_files() == []
