@@ -113,7 +113,10 @@ def _folder_page(request: HttpRequest, node: Node) -> HttpResponse:
             "can_write": can_write,
             "can_change": policies.can_change(actor, node),
             "can_share": policies.can_share(actor, node),
-            "usage": usage,
+            # Only the owner sees the usage of their space; an editor's uploads are checked
+            # against what it leaves (``remaining``) all the same.
+            "usage": usage if owner else None,
+            "remaining": usage.remaining if usage else 0,
             "max_bytes": max_bytes,
             "accept": ACCEPT,
             "upload_form": UploadForm(),
