@@ -27,6 +27,7 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
@@ -271,7 +272,8 @@ def _upload(request: HttpRequest, node: Node, handler: DriveUploadHandler) -> Ht
     if stored:
         messages.success(
             request,
-            _("%(count)s fichier(s) ajouté(s).") % {"count": stored},
+            ngettext("%(count)s fichier ajouté.", "%(count)s fichiers ajoutés.", stored)
+            % {"count": stored},
         )
     elif not files and not handler.refused:
         messages.error(request, _("Choisissez au moins un fichier."))

@@ -59,7 +59,7 @@ def test_a_teacher_uploads_with_progress_and_shares_with_her_class(
     with page.expect_navigation():
         page.get_by_role("button", name="Envoyer").click()
     main = page.locator("main").inner_text()
-    assert "2 fichier(s) ajouté(s)." in main
+    assert "2 fichiers ajoutés." in main
     assert "consignes.txt" in main and "rappel.txt" in main
     page.get_by_role("link", name="consignes.txt", exact=True).click()
     page.wait_for_load_state()

@@ -37,7 +37,7 @@ def test_a_pupil_uploads_several_files_at_once(cast: Any, client: Any) -> None:
         follow=True,
     )
     shown = messages_of(response)
-    assert "2 fichier(s) ajouté(s)." in shown
+    assert "2 fichiers ajoutés." in shown
     assert any("virus.exe" in message for message in shown)
     assert sorted(
         Node.objects.filter(space__owner=cast.lea, kind="file").values_list("name", flat=True)
@@ -95,7 +95,7 @@ def test_the_script_gets_where_to_go(cast: Any, client: Any) -> None:
     )
     assert json.loads(response.content) == {"redirect": reverse("drive:index")}
     # The messages wait for that page.
-    assert "1 fichier(s) ajouté(s)." in messages_of(client.get(reverse("drive:index")))
+    assert "1 fichier ajouté." in messages_of(client.get(reverse("drive:index")))
 
 
 def test_files_are_served_after_the_check_and_never_as_html(cast: Any, client: Any) -> None:
