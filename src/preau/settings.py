@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "preau.bookmarks",
     "preau.groups",
     "preau.dropbox",
+    "preau.drive",
     "preau.demo",
 ]
 
@@ -233,6 +234,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 LOGO_MAX_BYTES = 512 * 1024
 # Drop boxes: the largest file a student hands in or a teacher returns (bytes).
 DROPBOX_MAX_FILE_BYTES = int(os.environ.get("DROPBOX_MAX_FILE_BYTES", 20 * 1024 * 1024))
+# The drive's files are sent by the front web server when set (nginx: an ``internal`` location
+# with this prefix aliased to MEDIA_ROOT); otherwise streamed by Django. See docs/drive.md.
+DRIVE_X_ACCEL_REDIRECT_PREFIX = os.environ.get("DRIVE_X_ACCEL_REDIRECT_PREFIX", "")
 
 # Internationalisation: French first, English second, Paris time, UTC storage.
 LANGUAGE_CODE = "fr"

@@ -15,6 +15,7 @@ urlpatterns = [
     path("bookmarks/", include("preau.bookmarks.urls")),
     path("groups/", include("preau.groups.urls")),
     path("dropbox/", include("preau.dropbox.urls")),
+    path("drive/", include("preau.drive.urls")),
     path("api/v1/", api.urls),
     path("api/tokens/", include("preau.api.urls")),
     path("django-admin/", admin.site.urls),

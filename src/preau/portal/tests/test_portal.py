@@ -168,8 +168,8 @@ def test_teacher_home_query_budget(cast: Cast, client: Any) -> None:
     client.force_login(cast.bernard)
     client.get(reverse("portal:home"))
     # user, memberships, teaching assignments, and the notifications (2), messaging (1),
-    # news (2), workspaces (1) and drop box (2) panels
-    with query_budget(11):
+    # news (2), workspaces (1), drop box (2) and drive (2: recent files, shares) panels
+    with query_budget(13):
         client.get(reverse("portal:home"))
 
 
