@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from preau.api.api import api
+from preau.calendar import caldav as calendar_caldav
 from preau.core import views as core_views
 
 urlpatterns = [
@@ -13,6 +14,9 @@ urlpatterns = [
     path("messages/", include("preau.messaging.urls")),
     path("news/", include("preau.news.urls")),
     path("bookmarks/", include("preau.bookmarks.urls")),
+    path("agenda/", include("preau.calendar.urls")),
+    path("caldav/", include("preau.calendar.caldav_urls")),
+    path(".well-known/caldav", calendar_caldav.well_known, name="caldav_well_known"),
     path("api/v1/", api.urls),
     path("api/tokens/", include("preau.api.urls")),
     path("django-admin/", admin.site.urls),

@@ -1,0 +1,59 @@
+"""Reads of the agenda: the occurrences of the calendars' events in a range, as each reader
+sees them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Q
+
+from preau.calendar import ical, policies
+from preau.calendar.layers import AgendaQuery
+from preau.calendar.models import Event
+
+if TYPE_CHECKING:
+    from preau.core.actor import Actor
+
+
+def events_between(
+    actor: Actor, calendars: list[Any], start: datetime, end: datetime
+) -> list[Event]:
+    """The events of these (already accessible) calendars that may occur in [start, end), as
+    the actor sees them (1 query)."""
+    if not calendars:
+        return []
+    by_id = {calendar.pk: calendar for calendar in calendars}
+    profiles = {calendar.pk: policies.reader_profiles(actor, calendar) for calendar in calendars}
+    events = Event.objects.filter(calendar_id__in=list(by_id), start__lt=end).filter(
+        Q(last_end__isnull=True) | Q(last_end__gte=start)
+    )
+    shown = []
+    for event in events:
+        event.calendar = by_id[event.calendar_id]
+        if policies.shows_event(profiles[event.calendar_id], event):
+            shown.append(event)
+    return shown
+
+
+def calendar_layer(query: AgendaQuery) -> list[ical.Occurrence]:
+    """The calendars' own events: the agenda's first layer."""
+    found = []
+    for event in events_between(query.actor, query.calendars, query.start, query.end):
+        found.extend(ical.occurrences(event, query.start, query.end))
+    return found
+
+
+def day_range(first: date, days: int) -> tuple[datetime, datetime]:
+    """Midnight (Paris) of the first day to midnight after the last."""
+    return ical.midnight(first), ical.midnight(first + timedelta(days=days))
+
+
+def feed_events(actor: Actor, calendar: Any) -> list[Event]:
+    """Every event of a calendar that its reader sees, for the feed (1 query)."""
+    profiles = policies.reader_profiles(actor, calendar)
+    return [
+        event
+        for event in Event.objects.filter(calendar=calendar).order_by("start", "id")
+        if policies.shows_event(profiles, event)
+    ]
