@@ -116,6 +116,7 @@ def dav_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     return wrapper
 
 
+@csrf_exempt
 def well_known(request: HttpRequest) -> HttpResponse:
     """RFC 6764: where a client finds the CalDAV service."""
     return HttpResponseRedirect(reverse("caldav:root"), status=301)
