@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 import recurring_ical_events
 from dateutil.rrule import rrulestr
+from django.urls import reverse
 from django.utils import timezone
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -217,15 +218,20 @@ def build(
 
 @dataclass
 class Occurrence:
-    """One occurrence of an event in a range, as shown in the agenda."""
+    """One occurrence in a range, as the agenda shows it: of a calendar's event, or of what
+    another layer provides (see layers.py)."""
 
-    event: Any
     start: datetime
     end: datetime
     all_day: bool
     title: str
     location: str
+    url: str
+    # Where it comes from (a calendar's name) and a kind for its style.
+    source: str
+    kind: str
     layer: str = "calendar"
+    event: Any = None
 
     @property
     def local_start(self) -> datetime:
@@ -249,15 +255,27 @@ class Occurrence:
         return [first + timedelta(days=i) for i in range(max(count, 1))]
 
 
+def _occurrence(
+    event: Any, start: datetime, end: datetime, all_day: bool, title: str, location: str
+) -> Occurrence:
+    return Occurrence(
+        start=start,
+        end=end,
+        all_day=all_day,
+        title=title,
+        location=location or event.location,
+        url=reverse("calendar:event", kwargs={"public_id": event.public_id}),
+        source=str(event.calendar.label),
+        kind=event.calendar.kind,
+        event=event,
+    )
+
+
 def occurrences(event: Any, start: datetime, end: datetime) -> list[Occurrence]:
     """The occurrences of an event that overlap [start, end)."""
     if not event.rrule:
         if event.start < end and (event.end > start or event.end == event.start >= start):
-            return [
-                Occurrence(
-                    event, event.start, event.end, event.all_day, event.title, event.location
-                )
-            ]
+            return [_occurrence(event, event.start, event.end, event.all_day, event.title, "")]
         return []
     calendar = icalendar.Calendar.from_ical(event.ical)
     found = []
@@ -267,7 +285,7 @@ def occurrences(event: Any, start: datetime, end: datetime) -> list[Occurrence]:
             break
         raw_start, raw_end = _bounds(component)
         found.append(
-            Occurrence(
+            _occurrence(
                 event,
                 _as_aware(raw_start).astimezone(UTC),
                 _as_aware(raw_end).astimezone(UTC),

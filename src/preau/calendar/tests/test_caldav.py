@@ -271,7 +271,7 @@ def dav_server(live_server: Any, django_db_blocker: Any) -> Any:
         build_cast()
 
 
-def test_the_caldav_library_syncs_a_personal_calendar(dav_server: Any) -> None:
+def test_the_caldav_library_syncs_a_personal_calendar(dav_server: Any, request: Any) -> None:
     import caldav
 
     from preau.demo.cast import Cast
@@ -284,6 +284,8 @@ def test_the_caldav_library_syncs_a_personal_calendar(dav_server: Any) -> None:
     client = caldav.DAVClient(
         url=f"{dav_server.url}/.well-known/caldav", username="prof.bernard", password=secret
     )
+    # Closed at the end, so no kept-alive connection outlives the live server's database.
+    request.addfinalizer(client.close)
     principal = client.principal()
     calendars = {str(c.get_display_name()): c for c in principal.calendars()}
     assert "Mon agenda" in calendars and "4e B" in calendars
@@ -310,7 +312,9 @@ def test_the_caldav_library_syncs_a_personal_calendar(dav_server: Any) -> None:
     assert not Event.objects.filter(uid="lib-1").exists()
 
 
-def test_the_caldav_library_cannot_reach_another_persons_calendar(dav_server: Any) -> None:
+def test_the_caldav_library_cannot_reach_another_persons_calendar(
+    dav_server: Any, request: Any
+) -> None:
     import caldav
     from caldav.lib.error import DAVError, NotFoundError
 
@@ -322,6 +326,7 @@ def test_the_caldav_library_cannot_reach_another_persons_calendar(dav_server: An
     client = caldav.DAVClient(
         url=f"{dav_server.url}/caldav/", username="prof.bernard", password=DEMO_PASSWORD
     )
+    request.addfinalizer(client.close)
     names = [str(c.get_display_name()) for c in client.principal().calendars()]
     assert names.count("Mon agenda") == 1  # his own only
     other = client.calendar(url=f"{dav_server.url}/caldav/calendars/{theirs.public_id}/")
