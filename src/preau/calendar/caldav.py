@@ -35,6 +35,7 @@ from preau.api.models import Scope
 from preau.calendar import actions, ical, policies, selectors
 from preau.calendar.models import Calendar, Event
 from preau.core.actor import SESSION_ESTABLISHMENT_KEY, Actor
+from preau.portal.selectors import is_service_enabled
 
 DAV = "DAV:"
 CALDAV = "urn:ietf:params:xml:ns:caldav"
@@ -298,9 +299,12 @@ def _event_properties(event: Event, *, with_data: bool) -> dict[str, Any]:
 
 def _calendar(actor: Actor, public_id: str) -> Calendar:
     try:
-        return policies.dav_calendars(actor).get(public_id=public_id)
+        calendar = policies.dav_calendars(actor).get(public_id=public_id)
     except (Calendar.DoesNotExist, ValueError) as exc:
         raise Http404 from exc
+    if not is_service_enabled(calendar.establishment, "calendar"):
+        raise Http404
+    return calendar
 
 
 def _events(actor: Actor, calendar: Calendar) -> list[Event]:
@@ -360,6 +364,9 @@ def home(request: HttpRequest, actor: Actor) -> HttpResponse:
     responses = [_response(home_href(), properties, wanted)]
     if request.META.get("HTTP_DEPTH", "1") != "0":
         for calendar in policies.dav_calendars(actor):
+            # An establishment that turned the agenda off has none to sync.
+            if not is_service_enabled(calendar.establishment, "calendar"):
+                continue
             responses.append(
                 _response(
                     collection_href(calendar),

@@ -23,6 +23,9 @@ REPEATS = [
     ("FREQ=YEARLY", _("Tous les ans")),
 ]
 KEEP = "keep"
+# ISO values, which the browsers' date and time pickers read whatever the language.
+DATE_INPUT = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+TIME_INPUT = forms.TimeInput(format="%H:%M", attrs={"type": "time"})
 ESTABLISHMENT = "establishment"
 
 
@@ -51,17 +54,21 @@ class EventForm(forms.Form):
     calendar = forms.ChoiceField(label=_("Agenda"))
     title = forms.CharField(label=_("Titre"), max_length=200)
     all_day = forms.BooleanField(label=_("Toute la journée"), required=False)
-    start_date = forms.DateField(
-        label=_("Date de début"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    start_date = forms.DateField(label=_("Date de début"), widget=DATE_INPUT)
     start_time = forms.TimeField(
-        label=_("Heure de début"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
+        label=_("Heure de début"),
+        required=False,
+        widget=TIME_INPUT,
     )
     end_date = forms.DateField(
-        label=_("Date de fin"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Date de fin"),
+        required=False,
+        widget=DATE_INPUT,
     )
     end_time = forms.TimeField(
-        label=_("Heure de fin"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
+        label=_("Heure de fin"),
+        required=False,
+        widget=TIME_INPUT,
     )
     location = forms.CharField(label=_("Lieu"), max_length=200, required=False)
     description = forms.CharField(
@@ -72,7 +79,7 @@ class EventForm(forms.Form):
         label=_("Jusqu'au"),
         required=False,
         help_text=_("Laissez vide pour une répétition sans fin."),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DATE_INPUT,
     )
     profiles = forms.MultipleChoiceField(
         label=_("Pour (agenda de l'établissement)"),

@@ -23,6 +23,7 @@ from preau.calendar import actions, feeds, ical, layers, policies, selectors
 from preau.calendar.forms import CalendarForm, EventForm
 from preau.calendar.models import FeedToken
 from preau.core.actor import SESSION_CHILD_KEY, SESSION_ESTABLISHMENT_KEY, Actor, Child
+from preau.portal.selectors import is_service_enabled
 
 VIEWS = ("week", "month", "list")
 LIST_DAYS = 30
@@ -304,7 +305,7 @@ def feed(request: HttpRequest, public_id: UUID, token: str) -> HttpResponse:
         raise Http404
     reader = Actor(found.person, {SESSION_ESTABLISHMENT_KEY: str(found.establishment.public_id)})
     calendar = policies.visible_calendars(reader).filter(pk=found.calendar_id).first()
-    if calendar is None:
+    if calendar is None or not is_service_enabled(calendar.establishment, "calendar"):
         raise Http404
     body = ical.feed(str(calendar.label), selectors.feed_events(reader, calendar))
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")

@@ -124,3 +124,22 @@ def test_no_feed_for_someone_elses_calendar(
     response = client.post(f"/agenda/calendars/{class_4b_calendar.public_id}/feed/")
     assert response.status_code == 404
     assert not class_4b_calendar.feeds.exists()
+
+
+def test_an_establishment_that_turns_the_agenda_off_stops_feeds_and_sync(
+    client: Any, cast: Any, class_4b_calendar: Any
+) -> None:
+    from preau.calendar.tests.test_caldav import auth
+    from preau.core.actor import Actor
+    from preau.portal.actions import do_update_services
+
+    path = issue(client, cast.lea, class_4b_calendar)
+    do_update_services(
+        actor=Actor(cast.principal_moulin),
+        establishment=cast.moulin,
+        choices={"calendar": (False, 30)},
+    )
+    assert client.get(path).status_code == 404
+    assert client.get("/agenda/").status_code == 404
+    dav = f"/caldav/calendars/{class_4b_calendar.public_id}/"
+    assert client.generic("PROPFIND", dav, **auth(cast.lea)).status_code == 404
