@@ -386,7 +386,7 @@ def collection(request: HttpRequest, actor: Actor, public_id: str) -> HttpRespon
         responses = [
             _response(collection_href(calendar), _collection_properties(actor, calendar), wanted)
         ]
-        if request.META.get("HTTP_DEPTH", "0") != "0":
+        if request.META.get("HTTP_DEPTH", "infinity") != "0":
             with_data = wanted is not None and tag(CALDAV, "calendar-data") in wanted
             for event in _events(actor, calendar):
                 responses.append(

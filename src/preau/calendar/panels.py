@@ -30,7 +30,7 @@ def panel_context(actor: Actor, child: Child | None) -> dict[str, Any] | None:
         upcoming = found[:PANEL_SIZE]
         if not upcoming:
             return None, now + timedelta(hours=1)
-        # Shown until the first one starts (it then leaves « à venir »).
+        # Kept until the first one ends (it then leaves the list).
         return {"occurrences": upcoming}, min(o.end for o in upcoming)
 
     return cached_panel(actor, child, "calendar", compute, "calendar/panel.html")

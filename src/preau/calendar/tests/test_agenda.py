@@ -156,3 +156,21 @@ def test_calendars_page_and_personal_calendars(client: Any, cast: Any) -> None:
     assert client.post(calendar_url + "edit/", {"name": "Échecs"}).status_code == 302
     assert client.post(calendar_url + "delete/").status_code == 302
     assert client.get(calendar_url).status_code == 404
+
+
+def test_the_event_and_calendar_pages_have_a_fixed_cost(
+    client: Any, cast: Any, class_4b_calendar: Any, moulin_calendar: Any
+) -> None:
+    event = add(cast.bernard, class_4b_calendar, "Contrôle")
+    client.force_login(cast.lea)
+    client.get("/agenda/calendars/")
+    # The actor (user, memberships, enrolment, groups, children: a guardian reads their
+    # children's calendars in any school), the event with its calendar.
+    with query_budget(6):
+        assert client.get(f"/agenda/events/{event.public_id}/").status_code == 200
+    # The actor, the calendars.
+    with query_budget(6):
+        assert client.get("/agenda/calendars/").status_code == 200
+    # The actor, the calendar, the reader's feed.
+    with query_budget(7):
+        assert client.get(f"/agenda/calendars/{class_4b_calendar.public_id}/").status_code == 200

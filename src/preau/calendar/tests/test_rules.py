@@ -256,3 +256,43 @@ def test_only_writers_see_edit_and_delete(client: Any, cast: Any, class_4b_calen
     client.force_login(cast.garcia)
     assert client.post(f"/agenda/events/{event.public_id}/delete/").status_code == 302
     assert not Event.objects.exists()
+
+
+def test_a_group_calendar_is_its_teachers_and_students(
+    cast: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from preau.audit.models import AuditEntry
+    from preau.calendar import actions
+    from preau.directory.models import GroupMembership, Subject, TeachingAssignment, TeachingGroup
+
+    group = TeachingGroup.objects.create(
+        establishment=cast.moulin, school_year=cast.class_4b.school_year, name="Latin 4e"
+    )
+    GroupMembership.objects.create(establishment=cast.moulin, group=group, student=cast.noah)
+    TeachingAssignment.objects.create(
+        establishment=cast.moulin,
+        school_year=group.school_year,
+        teacher=cast.garcia,
+        subject=Subject.objects.filter(establishment=cast.moulin).first(),
+        group=group,
+    )
+    calendar = actions.shared_calendar(establishment=cast.moulin, group=group)
+    assert policies.can_write(actor(cast.garcia), calendar)
+    assert policies.can_write(actor(cast.cpe_moulin), calendar)
+    assert not policies.can_write(actor(cast.bernard), calendar)
+    assert calendar in policies.visible_calendars(actor(cast.noah))
+    assert calendar in policies.visible_calendars(actor(cast.karim))  # Noah's father
+    assert calendar not in policies.visible_calendars(actor(cast.lea))
+    assert calendar not in policies.visible_calendars(actor(cast.sophie))
+    with django_capture_on_commit_callbacks(execute=True):
+        event = add(cast.garcia, calendar, "Version latine")
+    told = set(
+        Notification.objects.filter(kind=Kind.CALENDAR).values_list(
+            "recipient__username", flat=True
+        )
+    )
+    assert told == {"eleve.noah", "parent.karim"}
+    # Changes to shared calendars are audited.
+    assert AuditEntry.objects.filter(
+        action="calendar.event.add", target_id=str(event.public_id)
+    ).exists()
