@@ -20,13 +20,14 @@ if TYPE_CHECKING:
 
 @dataclass
 class AgendaQuery:
-    """What the agenda shows: for whom, which range, and the calendars chosen."""
+    """What the agenda shows: for whom, which range, and the calendars chosen (a list, or a
+    queryset that a provider may read inside its own query)."""
 
     actor: Actor
     child: Child | None
     start: datetime
     end: datetime
-    calendars: list[Any] = field(default_factory=list)
+    calendars: Any = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -19,13 +19,13 @@ HORIZON = timedelta(days=14)
 
 
 def panel_context(actor: Actor, child: Child | None) -> dict[str, Any] | None:
-    """The next events within two weeks (2 queries); none when there are none."""
+    """The next events within two weeks (1 query); none when there are none."""
     if actor.establishment is None:
         return None
 
     def compute() -> tuple[dict[str, Any] | None, Any]:
         now = timezone.now()
-        calendars = list(policies.agenda_calendars(actor, child))
+        calendars = policies.agenda_calendars(actor, child)
         found = layers.occurrences(layers.AgendaQuery(actor, child, now, now + HORIZON, calendars))
         upcoming = found[:PANEL_SIZE]
         if not upcoming:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from preau.calendar import ical, policies
 from preau.calendar.layers import AgendaQuery
@@ -16,21 +16,27 @@ if TYPE_CHECKING:
     from preau.core.actor import Actor
 
 
-def events_between(
-    actor: Actor, calendars: list[Any], start: datetime, end: datetime
-) -> list[Event]:
+def events_between(actor: Actor, calendars: Any, start: datetime, end: datetime) -> list[Event]:
     """The events of these (already accessible) calendars that may occur in [start, end), as
-    the actor sees them (1 query)."""
-    if not calendars:
-        return []
-    by_id = {calendar.pk: calendar for calendar in calendars}
-    profiles = {calendar.pk: policies.reader_profiles(actor, calendar) for calendar in calendars}
-    events = Event.objects.filter(calendar_id__in=list(by_id), start__lt=end).filter(
-        Q(last_end__isnull=True) | Q(last_end__gte=start)
-    )
+    the actor sees them, with their calendars (1 query). ``calendars`` is a list, or a queryset
+    read inside the same query."""
+    if isinstance(calendars, QuerySet):
+        events = Event.objects.filter(calendar__in=calendars.values("pk")).select_related(
+            "calendar__establishment", "calendar__school_class", "calendar__group"
+        )
+    else:
+        if not calendars:
+            return []
+        by_id = {calendar.pk: calendar for calendar in calendars}
+        events = Event.objects.filter(calendar_id__in=list(by_id))
+    events = events.filter(start__lt=end).filter(Q(last_end__isnull=True) | Q(last_end__gte=start))
+    profiles: dict[int, Any] = {}
     shown = []
     for event in events:
-        event.calendar = by_id[event.calendar_id]
+        if not isinstance(calendars, QuerySet):
+            event.calendar = by_id[event.calendar_id]
+        if event.calendar_id not in profiles:
+            profiles[event.calendar_id] = policies.reader_profiles(actor, event.calendar)
         if policies.shows_event(profiles[event.calendar_id], event):
             shown.append(event)
     return shown

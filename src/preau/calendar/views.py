@@ -75,9 +75,9 @@ def agenda(request: HttpRequest) -> HttpResponse:
     child = _selected_child(request, actor)
     only = request.GET.get("calendar")
     if only:
-        calendars = [policies.access_calendar(actor, only)]
+        calendars: Any = [policies.access_calendar(actor, only)]
     else:
-        calendars = list(policies.agenda_calendars(actor, child))
+        calendars = policies.agenda_calendars(actor, child)
     first, count, previous, following = _range(view, day)
     start, end = selectors.day_range(first, count)
     found = layers.occurrences(layers.AgendaQuery(actor, child, start, end, calendars))
@@ -105,7 +105,6 @@ def agenda(request: HttpRequest) -> HttpResponse:
             "today": today,
             "previous": previous,
             "following": following,
-            "calendars": calendars,
             "only": calendars[0] if only else None,
             "child": child,
             "children": actor.children if actor.home_kind == "guardian" else [],
