@@ -250,7 +250,8 @@ def test_edit_keeps_what_a_phone_stored(cast: Any, client: Any, bernard_calendar
 def test_only_writers_see_edit_and_delete(client: Any, cast: Any, class_4b_calendar: Any) -> None:
     event = add(cast.bernard, class_4b_calendar, "Contrôle")
     client.force_login(cast.lea)
-    assert client.get(f"/agenda/events/{event.public_id}/").status_code == 200
+    page = client.get(f"/agenda/events/{event.public_id}/")
+    assert "lundi 30 novembre 2026, de 10:00 à 11:00" in page.content.decode()
     assert client.get(f"/agenda/events/{event.public_id}/edit/").status_code == 404
     assert client.post(f"/agenda/events/{event.public_id}/delete/").status_code == 404
     client.force_login(cast.garcia)
