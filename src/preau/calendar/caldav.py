@@ -307,8 +307,8 @@ def _calendar(actor: Actor, public_id: str) -> Calendar:
     return calendar
 
 
-def _events(actor: Actor, calendar: Calendar) -> list[Event]:
-    return selectors.feed_events(actor, calendar)
+def _events(actor: Actor, calendar: Calendar, resources: list[str] | None = None) -> list[Event]:
+    return selectors.feed_events(actor, calendar, resources=resources)
 
 
 # -- views -------------------------------------------------------------------------------------
@@ -446,15 +446,20 @@ def _report(request: HttpRequest, actor: Actor, calendar: Calendar) -> HttpRespo
     wanted = _requested(root)
     with_data = wanted is None or tag(CALDAV, "calendar-data") in wanted
     if root.tag == tag(CALDAV, "calendar-multiget"):
-        by_name = {event.resource: event for event in _events(actor, calendar)}
-        responses = []
         base = collection_href(calendar)
+        asked = []
         for href in root.iter(tag(DAV, "href")):
             path = unquote(urlsplit((href.text or "").strip()).path)
-            name = path[len(base) :] if path.startswith(base) else None
-            event = by_name.get(name) if name else None
+            asked.append(((href.text or "").strip(), path.removeprefix(base)))
+        by_name = {
+            event.resource: event
+            for event in _events(actor, calendar, resources=[name for _, name in asked])
+        }
+        responses = []
+        for href, name in asked:
+            event = by_name.get(name)
             if event is None:
-                responses.append(_missing((href.text or "").strip()))
+                responses.append(_missing(href))
             else:
                 responses.append(
                     _response(

@@ -89,11 +89,14 @@ def _last_end(master: Any, start: datetime, duration: timedelta, others: list[An
         if "UNTIL" not in rule_text and "COUNT" not in rule_text:
             return None
         local = start.astimezone(PARIS).replace(tzinfo=None)
+        cap = MAX_OCCURRENCES * 20
         try:
             rule = rrulestr(rule_text, dtstart=local, ignoretz=True)
-            occurrences = list(rule[: MAX_OCCURRENCES * 20])
+            occurrences = list(rule[:cap])
         except (ValueError, TypeError) as exc:
             raise InvalidEvent("RRULE") from exc
+        if len(occurrences) == cap:
+            return None  # too many to count: taken as without end
         if not occurrences:
             ends = [start + duration]
         else:
@@ -280,10 +283,12 @@ def occurrences(event: Any, start: datetime, end: datetime) -> list[Occurrence]:
     calendar = icalendar.Calendar.from_ical(event.ical)
     found = []
     query = recurring_ical_events.of(calendar, components=["VEVENT"])
-    for index, component in enumerate(query.between(start, end)):
-        if index >= MAX_OCCURRENCES:
-            break
+    # A generator in start order, read only as far as needed: a rule repeating every second
+    # costs no more than MAX_OCCURRENCES.
+    for index, component in enumerate(query.after(start)):
         raw_start, raw_end = _bounds(component)
+        if index >= MAX_OCCURRENCES or _as_aware(raw_start) >= end:
+            break
         found.append(
             _occurrence(
                 event,

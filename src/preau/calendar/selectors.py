@@ -55,11 +55,16 @@ def day_range(first: date, days: int) -> tuple[datetime, datetime]:
     return ical.midnight(first), ical.midnight(first + timedelta(days=days))
 
 
-def feed_events(actor: Actor, calendar: Any) -> list[Event]:
-    """Every event of a calendar that its reader sees, for the feed (1 query)."""
+def feed_events(actor: Actor, calendar: Any, resources: list[str] | None = None) -> list[Event]:
+    """Every event of a calendar that its reader sees, or those of the given CalDAV resource
+    names (1 query)."""
     profiles = policies.reader_profiles(actor, calendar)
-    return [
-        event
-        for event in Event.objects.filter(calendar=calendar).order_by("start", "id")
-        if policies.shows_event(profiles, event)
-    ]
+    events = Event.objects.filter(calendar=calendar).order_by("start", "id")
+    if resources is not None:
+        events = events.filter(resource__in=resources)
+    shown = []
+    for event in events:
+        event.calendar = calendar
+        if policies.shows_event(profiles, event):
+            shown.append(event)
+    return shown

@@ -334,3 +334,16 @@ def test_the_caldav_library_cannot_reach_another_persons_calendar(
         other.search(start=datetime(2026, 11, 1), end=datetime(2027, 1, 1), event=True)
     with pytest.raises((NotFoundError, DAVError)):
         other.get_display_name()
+
+
+def test_a_rule_repeating_every_second_stays_cheap(client: Any, cast: Any) -> None:
+    calendar = actions.ensure_personal_calendar(actor=cast.lea, establishment=cast.moulin)
+    text = EVENT.format(uid="fast", summary="Bip").replace(
+        "SUMMARY:Bip", "SUMMARY:Bip\nRRULE:FREQ=SECONDLY"
+    )
+    path = f"/caldav/calendars/{calendar.public_id}/fast.ics"
+    assert client.put(path, text, content_type="text/calendar", **auth(cast.lea)).status_code == 201
+    assert Event.objects.get(uid="fast").last_end is None
+    client.force_login(cast.lea)
+    page = client.get("/agenda/", {"view": "month", "date": "2026-12-01"}).content.decode()
+    assert 0 < page.count("Bip") <= 500
