@@ -35,6 +35,7 @@ from preau.api.models import Scope
 from preau.calendar import actions, ical, policies, selectors
 from preau.calendar.models import Calendar, Event
 from preau.core.actor import SESSION_ESTABLISHMENT_KEY, Actor
+from preau.directory.policies import get_or_404
 from preau.portal.selectors import is_service_enabled
 
 DAV = "DAV:"
@@ -298,10 +299,7 @@ def _event_properties(event: Event, *, with_data: bool) -> dict[str, Any]:
 
 
 def _calendar(actor: Actor, public_id: str) -> Calendar:
-    try:
-        calendar = policies.dav_calendars(actor).get(public_id=public_id)
-    except (Calendar.DoesNotExist, ValueError) as exc:
-        raise Http404 from exc
+    calendar = get_or_404(policies.dav_calendars(actor), public_id)
     if not is_service_enabled(calendar.establishment, "calendar"):
         raise Http404
     return calendar

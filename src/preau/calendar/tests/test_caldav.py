@@ -347,3 +347,8 @@ def test_a_rule_repeating_every_second_stays_cheap(client: Any, cast: Any) -> No
     client.force_login(cast.lea)
     page = client.get("/agenda/", {"view": "month", "date": "2026-12-01"}).content.decode()
     assert 0 < page.count("Bip") <= 500
+
+
+def test_a_malformed_calendar_id_is_missing(client: Any, cast: Any) -> None:
+    path = "/caldav/calendars/------------------------------------/"
+    assert client.generic("PROPFIND", path, **auth(cast.lea)).status_code == 404
