@@ -267,7 +267,8 @@ def _occurrence(
         all_day=all_day,
         title=title,
         location=location or event.location,
-        url=reverse("calendar:event", kwargs={"public_id": event.public_id}),
+        url=reverse("calendar:event", kwargs={"public_id": event.public_id})
+        + (f"?on={start.astimezone(PARIS).date().isoformat()}" if event.rrule else ""),
         source=str(event.calendar.label),
         kind=event.calendar.kind,
         event=event,

@@ -117,10 +117,19 @@ def agenda(request: HttpRequest) -> HttpResponse:
 def event(request: HttpRequest, public_id: UUID) -> HttpResponse:
     actor = request.actor
     found = policies.access_event(actor, public_id)
+    occurrence = None
+    if found.rrule and request.GET.get("on"):
+        # The occurrence the reader clicked in the agenda, for a repeated event.
+        start, end = selectors.day_range(_day(request.GET.get("on")), 1)
+        occurrence = next(iter(ical.occurrences(found, start, end)), None)
     return render(
         request,
         "calendar/event.html",
-        {"event": found, "can_write": policies.can_write(actor, found.calendar)},
+        {
+            "event": found,
+            "occurrence": occurrence,
+            "can_write": policies.can_write(actor, found.calendar),
+        },
     )
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from preau.calendar.models import Event
 from preau.calendar.tests.conftest import MONDAY, add, at
 from preau.core.testing import query_budget
 
@@ -86,6 +87,13 @@ def test_a_repeated_event_is_shown_on_each_day(client: Any, cast: Any) -> None:
     client.force_login(cast.lea)
     content = client.get("/agenda/", {"date": MONDAY.isoformat()}).content.decode()
     assert content.count("Handball") == 3
+    # Each links to its own day.
+    event = Event.objects.get(title="Handball")
+    third = f"/agenda/events/{event.public_id}/?on=2026-12-02"
+    assert third in content
+    detail = client.get(third).content.decode()
+    assert "Tous les jours, 3 fois" in detail
+    assert "mercredi 2 décembre 2026, de 17:00 à 18:00" in detail
 
 
 @pytest.mark.parametrize("count", [1, 40])
