@@ -182,3 +182,29 @@ def test_the_event_and_calendar_pages_have_a_fixed_cost(
     # The actor, the calendar, the reader's feed.
     with query_budget(7):
         assert client.get(f"/agenda/calendars/{class_4b_calendar.public_id}/").status_code == 200
+
+
+def test_another_service_adds_a_read_only_layer(client: Any, cast: Any, monkeypatch: Any) -> None:
+    from preau.calendar import layers
+    from preau.calendar.ical import Occurrence
+
+    def provide(query: layers.AgendaQuery) -> list[Occurrence]:
+        start = at(MONDAY, 8)
+        return [
+            Occurrence(
+                start=start,
+                end=start + timedelta(hours=1),
+                all_day=False,
+                title=f"Cours pour {query.actor.user.first_name}",
+                location="Salle 12",
+                url="/",
+                source="Emploi du temps",
+                kind="lesson",
+            )
+        ]
+
+    monkeypatch.setattr(layers, "_layers", dict(layers._layers))
+    layers.register_layer(layers.Layer(code="lessons", name="Cours", provide=provide))
+    client.force_login(cast.lea)
+    content = client.get("/agenda/", {"date": MONDAY.isoformat()}).content.decode()
+    assert "Cours pour Léa" in content and "Emploi du temps" in content
