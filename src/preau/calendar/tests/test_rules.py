@@ -297,3 +297,23 @@ def test_a_group_calendar_is_its_teachers_and_students(
     assert AuditEntry.objects.filter(
         action="calendar.event.add", target_id=str(event.public_id)
     ).exists()
+
+
+def test_an_all_day_event_repeated_until_a_date(client: Any, cast: Any) -> None:
+    client.force_login(cast.lea)
+    client.post(
+        "/agenda/events/new/",
+        form_data(
+            all_day="on",
+            start_time="",
+            end_time="",
+            repeat="FREQ=DAILY",
+            repeat_until="2026-12-03",
+        ),
+    )
+    event = Event.objects.get()
+    assert event.rrule == "FREQ=DAILY;UNTIL=20261203"
+    page = client.get("/agenda/", {"date": "2026-12-01"}).content.decode()
+    assert page.count("Répétition de la chorale") == 3
+    detail = client.get(f"/agenda/events/{event.public_id}/").content.decode()
+    assert "Tous les jours, jusqu&#x27;au 3 décembre 2026" in detail
