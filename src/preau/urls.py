@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from preau.api.api import api
+from preau.calendar import caldav as calendar_caldav
 from preau.core import views as core_views
 
 urlpatterns = [
@@ -16,6 +17,9 @@ urlpatterns = [
     path("groups/", include("preau.groups.urls")),
     path("dropbox/", include("preau.dropbox.urls")),
     path("drive/", include("preau.drive.urls")),
+    path("agenda/", include("preau.calendar.urls")),
+    path("caldav/", include("preau.calendar.caldav_urls")),
+    path(".well-known/caldav", calendar_caldav.well_known, name="caldav_well_known"),
     path("api/v1/", api.urls),
     path("api/tokens/", include("preau.api.urls")),
     path("django-admin/", admin.site.urls),

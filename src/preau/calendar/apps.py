@@ -1,0 +1,32 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CalendarConfig(AppConfig):
+    name = "preau.calendar"
+    verbose_name = _("Agenda")
+
+    def ready(self) -> None:
+        from preau.calendar.layers import Layer, register_layer
+        from preau.calendar.panels import panel_context
+        from preau.calendar.selectors import calendar_layer
+        from preau.portal.registry import Service, register
+
+        register_layer(
+            Layer(code="calendar", name=_("Agendas"), provide=calendar_layer, position=0)
+        )
+        register(
+            Service(
+                code="calendar",
+                name=_("Agenda"),
+                description=_("Les agendas personnels, de la classe et de l'établissement"),
+                icon="calendar",
+                url_name="calendar:agenda",
+                namespace="calendar",
+                national_code="Agenda",
+                position=30,
+                panel_template="calendar/panel.html",
+                panel_context=panel_context,
+                panel_scope="calendar",
+            )
+        )
