@@ -12,13 +12,20 @@ from typing import Any
 
 from django import forms
 from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from preau.core.uploads import MultipleFileField
 from preau.directory.models import Membership, Profile
 from preau.messaging import policies
-from preau.messaging.content import ATTACHMENTS_PER_MESSAGE, CheckedFile, check_attachment
+from preau.messaging.content import (
+    ATTACHMENTS_PER_MESSAGE,
+    CheckedFile,
+    attachable_drive_files,
+    check_attachment,
+    check_drive_file,
+)
 from preau.messaging.models import MessagingRules
 
 SEARCH_RESULTS = 40
@@ -119,6 +126,14 @@ class ComposeForm(forms.Form):
             "dernier : une recherche de destinataires ne les garde pas."
         ),
     )
+    drive_files = forms.MultipleChoiceField(
+        label=_("Joindre depuis Mes documents"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Vos derniers fichiers que l'on peut joindre : une copie part avec le message."
+        ),
+    )
     remove_attachments = AttachmentChoice(
         label=_("Retirer ces pièces jointes"),
         queryset=None,
@@ -146,6 +161,14 @@ class ComposeForm(forms.Form):
             del self.fields["subject"]
         if not policies.can_mark_urgent(actor):
             del self.fields["urgent"]
+        self.drive_files = {str(node.public_id): node for node in attachable_drive_files(actor)}
+        if self.drive_files:
+            self.fields["drive_files"].choices = [
+                (key, f"{node.name} ({filesizeformat(node.size)})")
+                for key, node in self.drive_files.items()
+            ]
+        else:
+            del self.fields["drive_files"]
         if draft is None:
             del self.fields["remove_attachments"]
         else:
@@ -176,16 +199,29 @@ class ComposeForm(forms.Form):
 
     def clean_attachments(self) -> list[CheckedFile]:
         files = self.cleaned_data.get("attachments") or []
-        if len(files) > ATTACHMENTS_PER_MESSAGE:
-            raise forms.ValidationError(
-                ngettext_lazy(
-                    "%(count)d pièce jointe au plus.",
-                    "%(count)d pièces jointes au plus.",
-                    ATTACHMENTS_PER_MESSAGE,
-                ),
-                params={"count": ATTACHMENTS_PER_MESSAGE},
-            )
         return [check_attachment(upload) for upload in files]
+
+    def clean_drive_files(self) -> list[CheckedFile]:
+        return [check_drive_file(self.drive_files[key]) for key in self.cleaned_data["drive_files"]]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        # Uploaded and drive files travel together, under one limit.
+        files = [*(data.get("attachments") or []), *(data.pop("drive_files", None) or [])]
+        data["attachments"] = files
+        if len(files) > ATTACHMENTS_PER_MESSAGE:
+            self.add_error(
+                "attachments",
+                forms.ValidationError(
+                    ngettext_lazy(
+                        "%(count)d pièce jointe au plus.",
+                        "%(count)d pièces jointes au plus.",
+                        ATTACHMENTS_PER_MESSAGE,
+                    ),
+                    params={"count": ATTACHMENTS_PER_MESSAGE},
+                ),
+            )
+        return data
 
     def chosen_people(self) -> list[Any]:
         return [self.people_by_id[pk] for pk in self.cleaned_data.get("people", [])]
