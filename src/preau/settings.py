@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "preau.messaging",
     "preau.news",
     "preau.bookmarks",
+    "preau.drive",
     "preau.demo",
 ]
 
