@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "preau.news",
     "preau.bookmarks",
     "preau.drive",
+    "preau.dav",
     "preau.demo",
 ]
 

@@ -13,6 +13,8 @@ urlpatterns = [
     path("messages/", include("preau.messaging.urls")),
     path("news/", include("preau.news.urls")),
     path("bookmarks/", include("preau.bookmarks.urls")),
+    # WebDAV on the drive (fixed contract): /dav and everything below it.
+    path("dav", include("preau.dav.urls")),
     path("api/v1/", api.urls),
     path("api/tokens/", include("preau.api.urls")),
     path("django-admin/", admin.site.urls),

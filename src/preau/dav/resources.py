@@ -1,0 +1,534 @@
+"""The drive as WebDAV resources, for WsgiDAV.
+
+The tree under ``/dav/`` (the same for everyone, whatever their number of establishments)::
+
+    /dav/                                   one folder per establishment of the person
+    /dav/<Établissement>/
+        Mes fichiers/                       their personal space there (read and write)
+        Partagés avec moi/                  what is shared with them there (as the share allows)
+
+Every read goes through the drive's policies (``resolve_path``, ``children``,
+``shared_with_me``) with the person's Actor *in that establishment*; every write through the
+drive's actions, which check the rights again, the quota, the largest file and the type. What is
+out of reach does not exist (404); a write the person may not make is refused (403).
+
+The folder names are fixed in French and not translated: clients keep paths in their settings,
+and a path must not change with the language of the account.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cached_property
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import TemporaryUploadedFile
+from django.http import Http404
+from wsgidav import util
+from wsgidav.dav_error import (
+    HTTP_BAD_REQUEST,
+    HTTP_CONFLICT,
+    HTTP_FORBIDDEN,
+    HTTP_INSUFFICIENT_STORAGE,
+    HTTP_MEDIATYPE_NOT_SUPPORTED,
+    HTTP_NOT_FOUND,
+    HTTP_REQUEST_ENTITY_TOO_LARGE,
+    DAVError,
+)
+from wsgidav.dav_provider import DAVCollection, DAVNonCollection, DAVProvider
+
+from preau.core.actor import SESSION_ESTABLISHMENT_KEY, Actor
+from preau.dav.namespace import Namespace
+from preau.directory.models import Establishment
+from preau.drive import actions, errors, policies, storage
+from preau.drive.models import Node, NodeKind
+from preau.portal.registry import get_service
+from preau.portal.selectors import is_service_enabled
+
+MY_FILES = "Mes fichiers"
+SHARED = "Partagés avec moi"
+TREE_KEY = "preau.dav.tree"
+
+
+@contextmanager
+def drive_answers() -> Iterator[None]:
+    """The drive's refusals as WebDAV answers."""
+    try:
+        yield
+    except Http404:
+        raise DAVError(HTTP_NOT_FOUND) from None
+    except PermissionDenied:
+        raise DAVError(HTTP_FORBIDDEN) from None
+    except errors.QuotaExceeded as error:
+        raise DAVError(HTTP_INSUFFICIENT_STORAGE, error.text) from None
+    except errors.FileTooLarge as error:
+        raise DAVError(HTTP_REQUEST_ENTITY_TOO_LARGE, error.text) from None
+    except errors.FileTypeRefused as error:
+        raise DAVError(HTTP_MEDIATYPE_NOT_SUPPORTED, error.text) from None
+    except errors.NameConflict as error:
+        raise DAVError(HTTP_CONFLICT, error.text) from None
+    except errors.InvalidMove as error:
+        raise DAVError(HTTP_CONFLICT, error.text) from None
+    except errors.InvalidName as error:
+        raise DAVError(HTTP_BAD_REQUEST, error.text) from None
+
+
+def _segments(path: str) -> list[str]:
+    # macOS sends decomposed accents (NFD); the drive keeps names composed (NFC).
+    return [unicodedata.normalize("NFC", part) for part in path.strip("/").split("/") if part]
+
+
+def _folder_name(name: str) -> str:
+    return name.replace("/", "-").strip() or "-"
+
+
+class Tree:
+    """One person's ``/dav/`` for one request: their establishments, an Actor in each, and
+    what is shared with them there (each computed once)."""
+
+    def __init__(self, person: Any) -> None:
+        self.person = person
+        self._actors: dict[int, Actor] = {}
+        self._spaces: dict[int, Node] = {}
+        self._shared: dict[int, dict[str, Node]] = {}
+
+    @cached_property
+    def folders(self) -> dict[str, Establishment]:
+        """Top folder name → establishment; the UAI is added when two names collide."""
+        service = get_service("drive")
+        establishments = [
+            e
+            for e in Actor(self.person).establishments
+            if service is None or is_service_enabled(e, service.code)
+        ]
+        names = [_folder_name(e.name) for e in establishments]
+        return {
+            name if names.count(name) == 1 else f"{name} ({e.uai})": e
+            for name, e in zip(names, establishments, strict=True)
+        }
+
+    @cached_property
+    def namespace(self) -> Namespace:
+        return Namespace(self.person, self.folders)
+
+    def actor(self, establishment: Establishment) -> Actor:
+        if establishment.pk not in self._actors:
+            session = {SESSION_ESTABLISHMENT_KEY: str(establishment.public_id)}
+            self._actors[establishment.pk] = Actor(self.person, session)
+        return self._actors[establishment.pk]
+
+    def shared(self, establishment: Establishment) -> dict[str, Node]:
+        """The nodes shared with the person there, by the name they show under « Partagés
+        avec moi »: their own, or followed by their owner's name when two are alike."""
+        if establishment.pk not in self._shared:
+            shares = policies.shared_with_me(self.actor(establishment)).select_related(
+                "node__space__owner", "node__establishment"
+            )
+            nodes: dict[int, Node] = {}
+            for share in shares.order_by("node__created_at", "node_id"):
+                nodes.setdefault(share.node_id, share.node)
+            names: dict[str, Node] = {}
+            for node in nodes.values():
+                name = node.name
+                if name.casefold() in {n.casefold() for n in names}:
+                    owner = node.space.owner
+                    stem, dot, extension = node.name.rpartition(".")
+                    if not dot or not stem:
+                        stem, dot, extension = node.name, "", ""
+                    name = f"{stem} ({owner.get_full_name() if owner else '-'}){dot}{extension}"
+                    if name.casefold() in {n.casefold() for n in names}:
+                        name = f"{stem} ({node.public_id.hex[:8]}){dot}{extension}"
+                names[name] = node
+            self._shared[establishment.pk] = names
+        return self._shared[establishment.pk]
+
+    def find_shared(self, establishment: Establishment, name: str) -> Node | None:
+        key = name.casefold()
+        for shown, node in self.shared(establishment).items():
+            if shown.casefold() == key:
+                return node
+        return None
+
+    def root_of_space(self, establishment: Establishment) -> Node:
+        """The root of the person's personal space there (created on first use, as the
+        drive's pages do)."""
+        if establishment.pk not in self._spaces:
+            actor = self.actor(establishment)
+            with drive_answers():
+                actions.do_ensure_personal_space(actor=actor)
+                self._spaces[establishment.pk] = policies.resolve_path(actor, [])
+        return self._spaces[establishment.pk]
+
+
+def tree_of(environ: dict[str, Any]) -> Tree:
+    return environ[TREE_KEY]
+
+
+class DriveProvider(DAVProvider):
+    """Resolves a path under ``/dav/`` into a resource, or None when it is out of reach."""
+
+    def get_resource_inst(self, path: str, environ: dict[str, Any]) -> Any:
+        tree = tree_of(environ)
+        parts = _segments(path)
+        if not parts:
+            return RootFolder("/", environ)
+        establishment = tree.folders.get(parts[0])
+        if establishment is None:
+            return None
+        if len(parts) == 1:
+            return EstablishmentFolder(path, environ, establishment)
+        actor = tree.actor(establishment)
+        section, names = parts[1], parts[2:]
+        try:
+            if section == MY_FILES:
+                node = policies.resolve_path(actor, names, start=tree.root_of_space(establishment))
+            elif section == SHARED:
+                if not names:
+                    return SharedFolder(path, environ, establishment)
+                top = tree.find_shared(establishment, names[0])
+                if top is None:
+                    return None
+                node = policies.resolve_path(actor, names[1:], start=top)
+            else:
+                return None
+        except (Http404, DAVError):
+            return None
+        return node_resource(path, environ, actor, node)
+
+
+def node_resource(path: str, environ: dict[str, Any], actor: Actor, node: Node) -> Any:
+    if node.kind == NodeKind.FOLDER:
+        return FolderResource(path, environ, actor, node)
+    return FileResource(path, environ, actor, node)
+
+
+# -- the folders that are not the drive's ------------------------------------------------------
+class _Virtual(DAVCollection):
+    """A folder of the layout, not of the drive: it holds what it lists and takes nothing."""
+
+    def get_display_name(self) -> str:
+        return util.get_uri_name(self.path)
+
+    def get_member(self, name: str) -> Any:
+        return self.provider.get_resource_inst(util.join_uri(self.path, name), self.environ)
+
+    def prevent_locking(self) -> bool:
+        return True
+
+    def create_empty_resource(self, name: str) -> Any:
+        raise DAVError(HTTP_FORBIDDEN)
+
+    def create_collection(self, name: str) -> None:
+        raise DAVError(HTTP_FORBIDDEN)
+
+    def delete(self) -> None:
+        raise DAVError(HTTP_FORBIDDEN)
+
+    def copy_move_single(self, dest_path: str, *, is_move: bool) -> None:
+        raise DAVError(HTTP_FORBIDDEN)
+
+    def set_property_value(self, name: str, value: Any, *, dry_run: bool = False) -> Any:
+        raise DAVError(HTTP_FORBIDDEN)
+
+
+class RootFolder(_Virtual):
+    def get_member_names(self) -> list[str]:
+        return list(tree_of(self.environ).folders)
+
+
+class EstablishmentFolder(_Virtual):
+    def __init__(self, path: str, environ: dict[str, Any], establishment: Establishment) -> None:
+        super().__init__(path, environ)
+        self.establishment = establishment
+
+    def get_member_names(self) -> list[str]:
+        return [MY_FILES, SHARED]
+
+
+class SharedFolder(_Virtual):
+    def __init__(self, path: str, environ: dict[str, Any], establishment: Establishment) -> None:
+        super().__init__(path, environ)
+        self.establishment = establishment
+
+    def get_member_names(self) -> list[str]:
+        return list(tree_of(self.environ).shared(self.establishment))
+
+    def get_member_list(self) -> list[Any]:
+        tree = tree_of(self.environ)
+        actor = tree.actor(self.establishment)
+        return [
+            node_resource(util.join_uri(self.path, name), self.environ, actor, node)
+            for name, node in tree.shared(self.establishment).items()
+        ]
+
+
+# -- the drive's folders and files ---------------------------------------------------------------
+class _NodeMixin:
+    """What folders and files of the drive share: rights, dates, delete, copy and move."""
+
+    path: str
+    environ: dict[str, Any]
+    provider: Any
+
+    def _init_node(self, actor: Actor, node: Node | None) -> None:
+        self.actor = actor
+        self.node = node
+
+    def get_display_name(self) -> str:
+        return self.node.name if self.node is not None else util.get_uri_name(self.path)
+
+    def get_creation_date(self) -> float | None:
+        return self.node.created_at.timestamp() if self.node is not None else None
+
+    def get_last_modified(self) -> float | None:
+        return self.node.modified_at.timestamp() if self.node is not None else None
+
+    @property
+    def writable(self) -> bool:
+        return self.node is not None and policies.can_write_into(self.actor, self.node)
+
+    def prevent_locking(self) -> bool:
+        return not self.writable
+
+    def set_property_value(self, name: str, value: Any, *, dry_run: bool = False) -> Any:
+        if not self.writable:
+            raise DAVError(HTTP_FORBIDDEN)
+        return super().set_property_value(name, value, dry_run=dry_run)  # type: ignore[misc]
+
+    def _forget(self) -> None:
+        """Drop the properties and locks of this path and below (the node went away)."""
+        if self.provider.prop_manager:
+            self.provider.prop_manager.remove_properties(self.get_ref_url(), self.environ)
+        self.remove_all_locks(recursive=True)
+
+    def delete(self) -> None:
+        """Put the node in the drive's trash (recoverable there, like from the pages)."""
+        with drive_answers():
+            actions.do_trash(actor=self.actor, node=self.node)
+        self._forget()
+
+    def _destination(self, dest_path: str) -> tuple[FolderResource, str]:
+        """The drive folder a copy or a move goes into, in the same establishment."""
+        parent = self.provider.get_resource_inst(util.get_uri_parent(dest_path), self.environ)
+        if not isinstance(parent, FolderResource) or parent.actor is not self.actor:
+            raise DAVError(HTTP_FORBIDDEN)
+        return parent, _segments(dest_path)[-1]
+
+    def _existing(self, dest_path: str) -> Any:
+        return self.provider.get_resource_inst(dest_path, self.environ)
+
+    def _carry_properties(self, dest_path: str, *, is_move: bool) -> None:
+        manager = self.provider.prop_manager
+        if manager is None:
+            return
+        dest = self._existing(dest_path)
+        if dest is None:
+            return
+        if is_move:
+            manager.move_properties(
+                self.get_ref_url(), dest.get_ref_url(), with_children=False, environ=self.environ
+            )
+        else:
+            manager.copy_properties(self.get_ref_url(), dest.get_ref_url(), self.environ)
+
+    def support_recursive_move(self, dest_path: str) -> bool:
+        try:
+            parent, _name = self._destination(dest_path)
+        except DAVError:
+            return False
+        return parent.node.space_id == self.node.space_id
+
+    def move_recursive(self, dest_path: str) -> list[Any]:
+        """A move inside one space: one action, the subtree goes along."""
+        parent, name = self._destination(dest_path)
+        with drive_answers():
+            actions.do_move(actor=self.actor, node=self.node, target=parent.node, name=name)
+        manager = self.provider.prop_manager
+        moved = self._existing(dest_path)
+        if manager is not None and moved is not None:
+            manager.move_properties(
+                self.get_ref_url(), moved.get_ref_url(), with_children=True, environ=self.environ
+            )
+        self.remove_all_locks(recursive=True)
+        return []
+
+
+class FolderResource(_NodeMixin, DAVCollection):
+    def __init__(self, path: str, environ: dict[str, Any], actor: Actor, node: Node) -> None:
+        DAVCollection.__init__(self, path, environ)
+        self._init_node(actor, node)
+
+    @cached_property
+    def _children(self) -> list[Node]:
+        return list(policies.children(self.actor, self.node).select_related("space"))
+
+    def get_member_names(self) -> list[str]:
+        return [child.name for child in self._children]
+
+    def get_member(self, name: str) -> Any:
+        return self.provider.get_resource_inst(util.join_uri(self.path, name), self.environ)
+
+    def get_member_list(self) -> list[Any]:
+        return [
+            node_resource(util.join_uri(self.path, child.name), self.environ, self.actor, child)
+            for child in self._children
+        ]
+
+    def support_recursive_delete(self) -> bool:
+        return True
+
+    def create_collection(self, name: str) -> None:
+        with drive_answers():
+            actions.do_create_folder(actor=self.actor, parent=self.node, name=name)
+
+    def create_empty_resource(self, name: str) -> Any:
+        """A new file: PUT gives it its content next (it is created then, with its checks);
+        LOCK on a free name creates it empty at once, as RFC 4918 §7.3 asks."""
+        if not self.writable:
+            raise DAVError(HTTP_FORBIDDEN)
+        path = util.join_uri(self.path, name)
+        if self.environ.get("REQUEST_METHOD") != "LOCK":
+            return FileResource(path, self.environ, self.actor, None, folder=self.node)
+        with drive_answers():
+            node = actions.do_upload_file(
+                actor=self.actor, folder=self.node, name=name, content=b""
+            )
+        return FileResource(path, self.environ, self.actor, node)
+
+    def copy_move_single(self, dest_path: str, *, is_move: bool) -> None:
+        """This folder alone at ``dest_path`` (its members follow one by one)."""
+        parent, name = self._destination(dest_path)
+        if not isinstance(self._existing(dest_path), FolderResource):
+            with drive_answers():
+                actions.do_create_folder(actor=self.actor, parent=parent.node, name=name)
+        self._carry_properties(dest_path, is_move=is_move)
+
+
+class FileResource(_NodeMixin, DAVNonCollection):
+    """A file of the drive; with ``node`` None, a file about to be created by PUT."""
+
+    def __init__(
+        self,
+        path: str,
+        environ: dict[str, Any],
+        actor: Actor,
+        node: Node | None,
+        *,
+        folder: Node | None = None,
+    ) -> None:
+        DAVNonCollection.__init__(self, path, environ)
+        self._init_node(actor, node)
+        self.folder = folder
+        self._upload: TemporaryUploadedFile | None = None
+
+    @property
+    def writable(self) -> bool:
+        if self.node is None:
+            return self.folder is not None and policies.can_write_into(self.actor, self.folder)
+        return super().writable
+
+    def get_content_length(self) -> int:
+        return self.node.size if self.node is not None else 0
+
+    def get_content_type(self) -> str:
+        if self.node is not None and self.node.content_type:
+            return self.node.content_type
+        return "application/octet-stream"
+
+    def get_etag(self) -> str | None:
+        if self.node is None:
+            return None
+        return hashlib.sha256(f"{self.node.public_id}:{self.node.blob}".encode()).hexdigest()[:32]
+
+    def support_etag(self) -> bool:
+        return True
+
+    def support_ranges(self) -> bool:
+        return True
+
+    def get_content(self) -> Any:
+        return storage.open_blob(self.node.blob)
+
+    # -- PUT: the body is spooled to a temporary file, then given to the drive's action --------
+    def _limits(self) -> tuple[int, int]:
+        """(largest file, room left in the space) in bytes, for this write."""
+        target = self.node if self.node is not None else self.folder
+        room = policies.usage(target.space).remaining + (self.node.size if self.node else 0)
+        return policies.max_file_bytes(target.establishment_id), room
+
+    def begin_write(self, *, content_type: str | None = None) -> Any:
+        if not self.writable:
+            raise DAVError(HTTP_FORBIDDEN)
+        largest, room = self._limits()
+        declared = util.get_content_length(self.environ)
+        if declared > largest:
+            raise DAVError(HTTP_REQUEST_ENTITY_TOO_LARGE)
+        if declared > room:
+            raise DAVError(HTTP_INSUFFICIENT_STORAGE)
+        self._upload = TemporaryUploadedFile(
+            util.get_uri_name(self.path), content_type or "", 0, None
+        )
+        return _LimitedWriter(self._upload, largest, room)
+
+    def end_write(self, *, with_errors: bool) -> None:
+        upload, self._upload = self._upload, None
+        if upload is None:
+            return
+        try:
+            if with_errors:
+                return
+            upload.size = upload.file.tell()
+            upload.seek(0)
+            with drive_answers():
+                if self.node is None:
+                    self.node = actions.do_upload_file(
+                        actor=self.actor,
+                        folder=self.folder,
+                        name=util.get_uri_name(_segments(self.path)[-1]),
+                        content=upload,
+                    )
+                else:
+                    self.node = actions.do_replace_file(
+                        actor=self.actor, file=self.node, content=upload
+                    )
+        finally:
+            upload.close()
+
+    def copy_move_single(self, dest_path: str, *, is_move: bool) -> None:
+        """This file at ``dest_path``: a copy through the drive (counted in the quota), or a
+        new content for the file already there."""
+        parent, name = self._destination(dest_path)
+        existing = self._existing(dest_path)
+        with drive_answers():
+            if isinstance(existing, FileResource) and existing.node is not None:
+                with storage.open_blob(self.node.blob) as content:
+                    actions.do_replace_file(actor=self.actor, file=existing.node, content=content)
+            else:
+                actions.do_copy(actor=self.actor, node=self.node, target=parent.node, name=name)
+        self._carry_properties(dest_path, is_move=is_move)
+
+
+class _LimitedWriter:
+    """The file PUT writes into: it stops the request as soon as the body passes the largest
+    file or what is left of the quota, before the drive is even asked."""
+
+    def __init__(self, upload: TemporaryUploadedFile, largest: int, room: int) -> None:
+        self.upload = upload
+        self.largest = largest
+        self.room = room
+        self.written = 0
+
+    def write(self, data: bytes) -> None:
+        self.written += len(data)
+        if self.written > self.largest:
+            raise DAVError(HTTP_REQUEST_ENTITY_TOO_LARGE)
+        if self.written > self.room:
+            raise DAVError(HTTP_INSUFFICIENT_STORAGE)
+        self.upload.file.write(data)
+
+    def close(self) -> None:
+        """The upload stays open for ``end_write``."""

@@ -1,0 +1,229 @@
+"""WebDAV on the drive, as a file manager uses it: who gets in, what each person sees under
+``/dav/``, and what is refused (other people's files, read-only shares, a full quota, a file
+type the drive does not take)."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from defusedxml import ElementTree
+from django.test import Client, override_settings
+
+from preau.api.actions import do_create_token
+from preau.api.models import Scope
+from preau.core.actor import Actor
+from preau.demo.cast import DEMO_PASSWORD
+from preau.drive import actions, policies
+from preau.drive.models import MIB, DriveSettings, Node
+from preau.drive.tests.helpers import PDF, actor_for, root, stored_files, upload
+
+pytestmark = pytest.mark.django_db
+
+MOULIN = "/dav/" + quote("Collège Jean Moulin")
+MINE = MOULIN + "/" + quote("Mes fichiers")
+SHARED = MOULIN + "/" + quote("Partagés avec moi")
+
+
+def auth(username: str, password: str = DEMO_PASSWORD) -> dict[str, str]:
+    token = base64.b64encode(f"{username}:{password}".encode()).decode()
+    return {"HTTP_AUTHORIZATION": f"Basic {token}"}
+
+
+def dav(method: str, path: str, username: str, body: bytes = b"", **headers: str) -> Any:
+    return Client().generic(method, path, body, **auth(username), **headers)
+
+
+def body(response: Any) -> bytes:
+    return b"".join(response.streaming_content)
+
+
+def names(response: Any) -> list[str]:
+    """The last segments of the paths a PROPFIND answer lists, the collection itself first."""
+    tree = ElementTree.fromstring(body(response))
+    hrefs = [h.text or "" for h in tree.iter("{DAV:}href")]
+    return [h.rstrip("/").rsplit("/", 1)[-1] for h in hrefs]
+
+
+def lecture_shared_with_4b(cast: Any, permission: str = "read") -> tuple[Node, Node]:
+    """Garcia's folder « Lectures » holding a PDF, shared with 4e B (Léa and Noah)."""
+    garcia = actor_for(cast.garcia)
+    folder = actions.do_create_folder(actor=garcia, parent=root(cast.garcia), name="Lectures")
+    file = upload(cast.garcia, folder, "Le Horla.pdf", PDF)
+    folder.grant = policies.grant_for(garcia, folder)
+    actions.do_share(actor=garcia, node=folder, permission=permission, school_class=cast.class_4b)
+    return folder, file
+
+
+# -- getting in ---------------------------------------------------------------------------------
+def test_without_credentials_the_client_is_asked_for_them(cast: Any) -> None:
+    response = Client().generic("PROPFIND", "/dav/", HTTP_DEPTH="1")
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == 'Basic realm="Préau"'
+    wrong = Client().generic("PROPFIND", "/dav/", **auth("prof.bernard", "faux"))
+    assert wrong.status_code == 401
+
+
+def test_a_token_for_files_opens_the_drive_and_one_for_calendars_does_not(cast: Any) -> None:
+    bernard = Actor(cast.bernard, {})
+    _, files = do_create_token(actor=bernard, name="PC", scopes=[Scope.DAV_FILES])
+    _, calendars = do_create_token(actor=bernard, name="Tél", scopes=[Scope.DAV_CALENDARS])
+    ok = Client().generic("PROPFIND", "/dav/", **auth("prof.bernard", files), HTTP_DEPTH="1")
+    assert ok.status_code == 207
+    refused = Client().generic("PROPFIND", "/dav/", **auth("prof.bernard", calendars))
+    assert refused.status_code == 401
+
+
+def test_the_client_address_behind_a_proxy_is_the_one_the_throttle_counts(cast: Any) -> None:
+    from preau.audit.models import LoginEvent
+
+    with override_settings(TRUSTED_PROXIES=1):
+        Client().generic(
+            "PROPFIND",
+            "/dav/",
+            **auth("prof.bernard", "faux"),
+            HTTP_X_FORWARDED_FOR="198.51.100.7, 203.0.113.5",
+        )
+    event = LoginEvent.objects.filter(person=cast.bernard, succeeded=False).get()
+    assert event.address == "203.0.113.5"
+
+
+# -- the layout ---------------------------------------------------------------------------------
+def test_each_establishment_is_a_folder_holding_my_files_and_what_is_shared(cast: Any) -> None:
+    top = dav("PROPFIND", "/dav/", "parent.sophie", HTTP_DEPTH="1")
+    assert top.status_code == 207
+    assert sorted(names(top)[1:]) == sorted(
+        [quote("Collège Jean Moulin"), quote("Lycée Marie Curie")]
+    )
+    inside = dav("PROPFIND", MOULIN + "/", "prof.bernard", HTTP_DEPTH="1")
+    assert names(inside)[1:] == [quote("Mes fichiers"), quote("Partagés avec moi")]
+
+
+def test_a_file_put_through_webdav_is_in_the_drive_and_comes_back(cast: Any) -> None:
+    put = dav("PUT", MINE + "/notes.txt", "prof.bernard", b"Bonjour\n", CONTENT_TYPE="text/plain")
+    assert put.status_code == 201
+    node = Node.objects.get(name="notes.txt", space__owner=cast.bernard)
+    assert node.size == 8
+    got = dav("GET", MINE + "/notes.txt", "prof.bernard")
+    assert got.status_code == 200
+    assert body(got) == b"Bonjour\n"
+    again = dav("PUT", MINE + "/notes.txt", "prof.bernard", b"Au revoir\n")
+    assert again.status_code == 204
+    node.refresh_from_db()
+    assert node.size == 10
+
+
+def test_folders_copy_move_and_delete_go_through_the_drive(cast: Any) -> None:
+    assert dav("MKCOL", MINE + "/Cours", "prof.bernard").status_code == 201
+    dav("PUT", MINE + "/Cours/plan.txt", "prof.bernard", b"1. Intro\n")
+    host = "http://testserver"
+    copied = dav(
+        "COPY", MINE + "/Cours/", "prof.bernard", HTTP_DESTINATION=host + MINE + "/Archive/"
+    )
+    assert copied.status_code == 201
+    moved = dav("MOVE", MINE + "/Archive/", "prof.bernard", HTTP_DESTINATION=host + MINE + "/2025/")
+    assert moved.status_code == 201
+    listing = dav("PROPFIND", MINE + "/2025/", "prof.bernard", HTTP_DEPTH="1")
+    assert names(listing)[1:] == ["plan.txt"]
+    assert dav("DELETE", MINE + "/Cours/", "prof.bernard").status_code == 204
+    # Deleted from a file manager, the folder waits in the drive's trash.
+    trashed = policies.trashed(actor_for(cast.bernard))
+    assert [n.name for n in trashed] == ["Cours"]
+
+
+# -- refusals -----------------------------------------------------------------------------------
+def test_another_persons_files_do_not_exist_for_me(cast: Any) -> None:
+    upload(cast.garcia, root(cast.garcia), "privé.pdf", PDF)
+    folder = quote("Lycée Marie Curie")
+    for path in (
+        MINE + "/" + quote("privé.pdf"),
+        SHARED + "/" + quote("privé.pdf"),
+        "/dav/" + folder + "/",  # Bernard has no place at the lycée
+        "/dav/" + quote("Garcia") + "/",
+    ):
+        assert dav("PROPFIND", path, "prof.bernard", HTTP_DEPTH="0").status_code == 404
+        assert dav("GET", path, "prof.bernard").status_code == 404
+    assert dav("DELETE", MINE + "/" + quote("privé.pdf"), "prof.bernard").status_code == 404
+    assert Node.objects.filter(name="privé.pdf", trashed_at__isnull=True).exists()
+
+
+def test_a_read_only_share_is_listed_and_read_but_refuses_writes(cast: Any) -> None:
+    lecture_shared_with_4b(cast)
+    listing = dav("PROPFIND", SHARED + "/", "eleve.noah", HTTP_DEPTH="1")
+    assert names(listing)[1:] == ["Lectures"]
+    pdf = SHARED + "/Lectures/" + quote("Le Horla.pdf")
+    got = dav("GET", pdf, "eleve.noah")
+    assert got.status_code == 200
+    assert body(got) == PDF
+    put = dav("PUT", SHARED + "/Lectures/copie.pdf", "eleve.noah", PDF)
+    assert put.status_code == 403
+    assert dav("PUT", pdf, "eleve.noah", PDF).status_code == 403
+    assert dav("DELETE", pdf, "eleve.noah").status_code == 403
+    assert dav("MKCOL", SHARED + "/Lectures/Devoirs", "eleve.noah").status_code == 403
+    assert dav("LOCK", pdf, "eleve.noah", LOCK_BODY).status_code == 403
+    assert not Node.objects.filter(name__in=["copie.pdf", "Devoirs"]).exists()
+    # Another class sees nothing of it.
+    assert dav("GET", pdf, "eleve.jade").status_code == 404
+
+
+def test_an_editable_share_takes_new_files_counted_for_its_owner(cast: Any) -> None:
+    folder, _file = lecture_shared_with_4b(cast, permission="edit")
+    put = dav("PUT", SHARED + "/Lectures/Noah.txt", "eleve.noah", b"Mon travail\n")
+    assert put.status_code == 201
+    added = Node.objects.get(name="Noah.txt")
+    assert added.parent == folder
+    assert added.space.owner == cast.garcia
+
+
+def test_a_full_quota_answers_507_and_keeps_nothing(cast: Any) -> None:
+    DriveSettings.objects.update_or_create(
+        establishment=cast.moulin, defaults={"teacher_quota_mb": 1}
+    )
+    before = stored_files()
+    big = b"a" * (MIB + 10)
+    put = dav("PUT", MINE + "/gros.txt", "prof.bernard", big)
+    assert put.status_code == 507
+    assert not Node.objects.filter(name="gros.txt").exists()
+    assert stored_files() == before
+
+
+def test_a_file_the_drive_does_not_take_is_refused_and_nothing_is_stored(cast: Any) -> None:
+    before = stored_files()
+    put = dav("PUT", MINE + "/outil.exe", "prof.bernard", b"MZ\x90\x00")
+    assert put.status_code == 415
+    # A name that says PDF with a content that is not one.
+    fake = dav("PUT", MINE + "/faux.pdf", "prof.bernard", b"MZ\x90\x00")
+    assert fake.status_code == 415
+    assert not Node.objects.filter(name__in=["outil.exe", "faux.pdf"]).exists()
+    assert stored_files() == before
+
+
+def test_the_layout_folders_take_nothing(cast: Any) -> None:
+    assert dav("PUT", MOULIN + "/a.txt", "prof.bernard", b"x").status_code == 403
+    assert dav("MKCOL", "/dav/Dossier", "prof.bernard").status_code == 403
+    assert dav("DELETE", MINE + "/", "prof.bernard").status_code == 403
+
+
+LOCK_BODY = (
+    b'<?xml version="1.0" encoding="utf-8"?>'
+    b'<D:lockinfo xmlns:D="DAV:"><D:lockscope><D:exclusive/></D:lockscope>'
+    b"<D:locktype><D:write/></D:locktype><D:owner>test</D:owner></D:lockinfo>"
+)
+
+
+def test_a_lock_is_kept_in_the_database_and_binds_writes(cast: Any) -> None:
+    from preau.dav.models import DavLock
+
+    dav("PUT", MINE + "/a.txt", "prof.bernard", b"v1\n")
+    locked = dav("LOCK", MINE + "/a.txt", "prof.bernard", LOCK_BODY, HTTP_TIMEOUT="Second-600")
+    assert locked.status_code == 200
+    token = locked["Lock-Token"].strip("<>")
+    assert DavLock.objects.filter(token=token, person=cast.bernard).exists()
+    assert dav("PUT", MINE + "/a.txt", "prof.bernard", b"v2\n").status_code == 423
+    ok = dav("PUT", MINE + "/a.txt", "prof.bernard", b"v2\n", HTTP_IF=f"(<{token}>)")
+    assert ok.status_code == 204
+    unlock = dav("UNLOCK", MINE + "/a.txt", "prof.bernard", HTTP_LOCK_TOKEN=f"<{token}>")
+    assert unlock.status_code == 204
+    assert not DavLock.objects.exists()
