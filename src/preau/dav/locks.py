@@ -2,7 +2,9 @@
 
 The protocol layer (WsgiDAV's ``LockManager``) decides who may lock what and when a write
 conflicts; this storage only keeps the locks, by person (each person has their own tree under
-``/dav/``). Expired locks are ignored when read and removed when found.
+``/dav/``). Expired locks are ignored when read and removed when found. A person holds a few
+locks at a time: they are read once per request (a listing asks about every member), and again
+after any change.
 """
 
 from __future__ import annotations
@@ -58,18 +60,23 @@ class DatabaseLockStorage:
 
     def clear(self) -> None:
         DavLock.objects.filter(person=namespace.current().person).delete()
+        forget()
 
     def _rows(self) -> Any:
         return DavLock.objects.filter(person=namespace.current().person)
 
+    def _valid(self) -> list[DavLock]:
+        memo = namespace.current().memo
+        if "locks" not in memo:
+            memo["locks"] = list(self._rows().filter(expires_at__gte=time.time()).order_by("id"))
+        now = time.time()
+        return [row for row in memo["locks"] if row.expires_at >= now]
+
     def get(self, token: str) -> dict[str, Any] | None:
-        row = self._rows().filter(token=token).first()
-        if row is None:
-            return None
-        if row.expires_at < time.time():
-            row.delete()
-            return None
-        return _loaded(row)
+        for row in self._valid():
+            if row.token == token:
+                return _loaded(row)
+        return None
 
     def create(self, path: str, lock: dict[str, Any]) -> dict[str, Any]:
         """Store a new lock on ``path``; fills in its root, timeout, expiry and token."""
@@ -87,6 +94,7 @@ class DatabaseLockStorage:
         validate_lock(lock)
         lock["token"] = generate_lock_token()
         self._rows().filter(expires_at__lt=time.time()).delete()
+        forget()
         DavLock.objects.create(
             establishment=establishment,
             person=current.person,
@@ -104,10 +112,12 @@ class DatabaseLockStorage:
         row.expires_at = time.time() + timeout
         row.data = {**row.data, "timeout": timeout}
         row.save(update_fields=["expires_at", "data"])
+        forget()
         return _loaded(row)
 
     def delete(self, token: str) -> bool:
         deleted, _ = self._rows().filter(token=token).delete()
+        forget()
         return bool(deleted)
 
     def get_lock_list(
@@ -115,18 +125,21 @@ class DatabaseLockStorage:
     ) -> list[Any]:
         """The valid locks on ``path`` itself and/or on the paths below it."""
         root = normalize_lock_root(path)
-        rows = self._rows().filter(expires_at__gte=time.time())
-        if include_root and include_children:
-            below = root.rstrip("/") + "/"
-            rows = rows.filter(root=root) | rows.filter(root__startswith=below)
-        elif include_root:
-            rows = rows.filter(root=root)
-        else:
-            rows = rows.filter(root__startswith=root.rstrip("/") + "/")
-        rows = list(rows.order_by("id"))
+        below = namespace.children_of(root)
+        rows = [
+            row
+            for row in self._valid()
+            if (include_root and row.root == root)
+            or (include_children and row.root.startswith(below))
+        ]
         if token_only:
             return [row.token for row in rows]
         return [_loaded(row) for row in rows]
+
+
+def forget() -> None:
+    """Read the locks again at the next question (they changed, or may have elsewhere)."""
+    namespace.current().memo.pop("locks", None)
 
 
 class DatabaseLockManager(LockManager):
@@ -137,4 +150,5 @@ class DatabaseLockManager(LockManager):
         with transaction.atomic():
             person = namespace.current().person
             get_user_model().objects.select_for_update().filter(pk=person.pk).exists()
+            forget()
             return super().acquire(**kwargs)

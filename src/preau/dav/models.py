@@ -38,6 +38,8 @@ class DavProperty(models.Model):
     establishment = models.ForeignKey(Establishment, on_delete=models.CASCADE)
     person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
     path = models.TextField()
+    # The folder holding ``path``: a listing reads the properties of its members in one query.
+    parent = models.TextField()
     # Clark notation, « {namespace}name ».
     name = models.CharField(max_length=500)
     value = models.BinaryField()  # the property element, serialised XML
@@ -48,6 +50,7 @@ class DavProperty(models.Model):
                 fields=["person", "path", "name"], name="dav_property_unique_name"
             )
         ]
+        indexes = [models.Index(fields=["person", "parent"])]
 
     def __str__(self) -> str:
         return f"{self.path} {self.name}"

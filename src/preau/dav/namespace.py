@@ -24,6 +24,8 @@ class Namespace:
     person: Any
     # Top folder name under /dav/ → the establishment it opens.
     folders: dict[str, Establishment] = field(default_factory=dict)
+    # What the lock storage and the property manager read once per request.
+    memo: dict[str, Any] = field(default_factory=dict)
 
     def establishment_for(self, path: str) -> Establishment | None:
         """The establishment a path leads into (« /Coll%C3%A8ge%20X/Mes%20fichiers/a.txt »,

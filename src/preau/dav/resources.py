@@ -159,8 +159,8 @@ class Tree:
         if establishment.pk not in self._spaces:
             actor = self.actor(establishment)
             with drive_answers():
-                actions.do_ensure_personal_space(actor=actor)
-                self._spaces[establishment.pk] = policies.resolve_path(actor, [])
+                space = actions.do_ensure_personal_space(actor=actor)
+                self._spaces[establishment.pk] = actions.root_of(space)
         return self._spaces[establishment.pk]
 
 

@@ -15,6 +15,7 @@ from django.test import Client, override_settings
 from preau.api.actions import do_create_token
 from preau.api.models import Scope
 from preau.core.actor import Actor
+from preau.core.testing import query_budget
 from preau.demo.cast import DEMO_PASSWORD
 from preau.drive import actions, policies
 from preau.drive.models import MIB, DriveSettings, Node
@@ -206,6 +207,11 @@ def test_the_layout_folders_take_nothing(cast: Any) -> None:
     assert dav("DELETE", MINE + "/", "prof.bernard").status_code == 403
 
 
+PROPPATCH_BODY = (
+    b'<?xml version="1.0" encoding="utf-8"?><D:propertyupdate xmlns:D="DAV:" '
+    b'xmlns:P="urn:example:preau"><D:set><D:prop><P:couleur>bleu</P:couleur></D:prop></D:set>'
+    b"</D:propertyupdate>"
+)
 LOCK_BODY = (
     b'<?xml version="1.0" encoding="utf-8"?>'
     b'<D:lockinfo xmlns:D="DAV:"><D:lockscope><D:exclusive/></D:lockscope>'
@@ -227,3 +233,55 @@ def test_a_lock_is_kept_in_the_database_and_binds_writes(cast: Any) -> None:
     unlock = dav("UNLOCK", MINE + "/a.txt", "prof.bernard", HTTP_LOCK_TOKEN=f"<{token}>")
     assert unlock.status_code == 204
     assert not DavLock.objects.exists()
+
+
+@pytest.mark.parametrize("files", [2, 12])
+def test_a_folder_listing_costs_the_same_whatever_its_size(cast: Any, files: int) -> None:
+    for number in range(files):
+        dav("PUT", MINE + f"/fichier-{number}.txt", "prof.bernard", b"x\n")
+    dav("PROPPATCH", MINE + "/fichier-0.txt", "prof.bernard", PROPPATCH_BODY)
+    # 1 the account (Basic), 2 its memberships, 3 the personal space, 4 its root, 5 the
+    # folder's members, 6-7 the dead properties of the folder and of its members (by parent),
+    # 8 the person's locks.
+    with query_budget(8):
+        listing = dav("PROPFIND", MINE + "/", "prof.bernard", HTTP_DEPTH="1")
+        assert len(names(listing)) == files + 1
+
+
+def test_a_shared_file_copied_into_my_files_is_mine_and_counts_in_my_quota(cast: Any) -> None:
+    lecture_shared_with_4b(cast)
+    copied = dav(
+        "COPY",
+        SHARED + "/Lectures/" + quote("Le Horla.pdf"),
+        "eleve.noah",
+        HTTP_DESTINATION="http://testserver" + MINE + "/Horla.pdf",
+    )
+    assert copied.status_code == 201
+    mine = Node.objects.get(name="Horla.pdf")
+    assert mine.space.owner == cast.noah
+    assert mine.space.used_bytes == len(PDF)
+
+
+def test_a_copy_that_does_not_fit_answers_507(cast: Any) -> None:
+    DriveSettings.objects.update_or_create(
+        establishment=cast.moulin, defaults={"teacher_quota_mb": 1}
+    )
+    dav("PUT", MINE + "/moitié.txt", "prof.bernard", b"a" * (MIB // 2 + 10))
+    copied = dav(
+        "COPY",
+        MINE + "/" + quote("moitié.txt"),
+        "prof.bernard",
+        HTTP_DESTINATION="http://testserver" + MINE + "/copie.txt",
+    )
+    assert copied.status_code == 507
+    assert not Node.objects.filter(name="copie.txt").exists()
+
+
+def test_properties_follow_a_folder_moved_through_webdav(cast: Any) -> None:
+    dav("MKCOL", MINE + "/A", "prof.bernard")
+    dav("PUT", MINE + "/A/note.txt", "prof.bernard", b"x\n")
+    assert dav("PROPPATCH", MINE + "/A/note.txt", "prof.bernard", PROPPATCH_BODY).status_code == 207
+    moved = dav("MOVE", MINE + "/A/", "prof.bernard", HTTP_DESTINATION=MINE + "/B/")
+    assert moved.status_code == 201
+    found = dav("PROPFIND", MINE + "/B/note.txt", "prof.bernard", HTTP_DEPTH="0")
+    assert b"bleu" in body(found)
