@@ -1,5 +1,5 @@
-"""What WebDAV clients leave on the server besides files: their locks and their dead
-properties.
+"""What WebDAV clients leave on the server besides files: their locks, their dead properties,
+and the empty files they create before writing them.
 
 Both live in the database, not in the memory of one web node, so that a client whose
 requests land on different nodes finds its lock and its properties on each. They are kept by
@@ -9,8 +9,12 @@ there), with the establishment the path leads into, so a school's rows go with t
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from preau.directory.models import Establishment
+from preau.drive.models import Node
+
+PENDING_HOURS = 24
 
 
 class DavLock(models.Model):
@@ -54,3 +58,30 @@ class DavProperty(models.Model):
 
     def __str__(self) -> str:
         return f"{self.path} {self.name}"
+
+
+class PendingFile(models.Model):
+    """An empty file a client created before writing its content into it.
+
+    Windows Explorer and macOS Finder create a file empty (PUT of nothing, or LOCK of a free
+    name), then send its content. The drive stores only contents it has checked, and an empty
+    PDF or image is not one: the name waits here, seen by the person who created it only, until
+    the content comes (the drive's upload then creates the file) or ``PENDING_HOURS`` pass.
+    """
+
+    establishment = models.ForeignKey(Establishment, on_delete=models.CASCADE)
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    folder = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=200)
+    name_key = models.CharField(max_length=200)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "folder", "name_key"], name="dav_pending_unique_name"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name

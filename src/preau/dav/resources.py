@@ -19,6 +19,7 @@ and a path must not change with the language of the account.
 from __future__ import annotations
 
 import hashlib
+import io
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -42,9 +43,11 @@ from wsgidav.dav_error import (
 from wsgidav.dav_provider import DAVCollection, DAVNonCollection, DAVProvider
 
 from preau.core.actor import SESSION_ESTABLISHMENT_KEY, Actor
+from preau.dav import pending
+from preau.dav.models import PendingFile
 from preau.dav.namespace import Namespace
 from preau.directory.models import Establishment
-from preau.drive import actions, errors, policies, storage
+from preau.drive import actions, errors, filetypes, policies, storage
 from preau.drive.models import Node, NodeKind
 from preau.portal.registry import get_service
 from preau.portal.selectors import is_service_enabled
@@ -185,19 +188,36 @@ class DriveProvider(DAVProvider):
         section, names = parts[1], parts[2:]
         try:
             if section == MY_FILES:
-                node = policies.resolve_path(actor, names, start=tree.root_of_space(establishment))
+                start, rest = tree.root_of_space(establishment), names
             elif section == SHARED:
                 if not names:
                     return SharedFolder(path, environ, establishment)
-                top = tree.find_shared(establishment, names[0])
-                if top is None:
+                start, rest = tree.find_shared(establishment, names[0]), names[1:]
+                if start is None:
                     return None
-                node = policies.resolve_path(actor, names[1:], start=top)
             else:
                 return None
+            try:
+                node = policies.resolve_path(actor, rest, start=start)
+            except Http404:
+                return self._pending(path, environ, actor, start, rest)
         except (Http404, DAVError):
             return None
         return node_resource(path, environ, actor, node)
+
+    def _pending(
+        self, path: str, environ: dict[str, Any], actor: Actor, start: Node, names: list[str]
+    ) -> Any:
+        """The empty file waiting at ``path``, if the person created one there."""
+        if not names:
+            return None
+        folder = policies.resolve_path(actor, names[:-1], start=start)
+        if folder.kind != NodeKind.FOLDER:
+            return None
+        row = pending.find(actor.user, folder, names[-1])
+        if row is None:
+            return None
+        return FileResource(path, environ, actor, None, folder=folder, waiting=row)
 
 
 def node_resource(path: str, environ: dict[str, Any], actor: Actor, node: Node) -> Any:
@@ -363,20 +383,33 @@ class FolderResource(_NodeMixin, DAVCollection):
         self._init_node(actor, node)
 
     @cached_property
-    def _children(self) -> list[Node]:
-        return list(policies.children(self.actor, self.node).select_related("space"))
+    def _members(self) -> list[tuple[str, Node | PendingFile]]:
+        """The folder's contents, then the empty files the person left waiting in it."""
+        children = list(policies.children(self.actor, self.node).select_related("space"))
+        taken = {child.name_key for child in children}
+        waiting = pending.in_folder(self.actor.user, self.node)
+        waiting = [row for row in waiting if row.name_key not in taken]
+        return [(c.name, c) for c in children] + [(row.name, row) for row in waiting]
 
     def get_member_names(self) -> list[str]:
-        return [child.name for child in self._children]
+        return [name for name, _member in self._members]
 
     def get_member(self, name: str) -> Any:
         return self.provider.get_resource_inst(util.join_uri(self.path, name), self.environ)
 
     def get_member_list(self) -> list[Any]:
-        return [
-            node_resource(util.join_uri(self.path, child.name), self.environ, self.actor, child)
-            for child in self._children
-        ]
+        resources = []
+        for name, member in self._members:
+            path = util.join_uri(self.path, name)
+            if isinstance(member, PendingFile):
+                resources.append(
+                    FileResource(
+                        path, self.environ, self.actor, None, folder=self.node, waiting=member
+                    )
+                )
+            else:
+                resources.append(node_resource(path, self.environ, self.actor, member))
+        return resources
 
     def support_recursive_delete(self) -> bool:
         return True
@@ -390,14 +423,12 @@ class FolderResource(_NodeMixin, DAVCollection):
         LOCK on a free name creates it empty at once, as RFC 4918 §7.3 asks."""
         if not self.writable:
             raise DAVError(HTTP_FORBIDDEN)
-        path = util.join_uri(self.path, name)
-        if self.environ.get("REQUEST_METHOD") != "LOCK":
-            return FileResource(path, self.environ, self.actor, None, folder=self.node)
-        with drive_answers():
-            node = actions.do_upload_file(
-                actor=self.actor, folder=self.node, name=name, content=b""
-            )
-        return FileResource(path, self.environ, self.actor, node)
+        resource = FileResource(
+            util.join_uri(self.path, name), self.environ, self.actor, None, folder=self.node
+        )
+        if self.environ.get("REQUEST_METHOD") == "LOCK":
+            resource.store_empty()
+        return resource
 
     def copy_move_single(self, dest_path: str, *, is_move: bool) -> None:
         """This folder alone at ``dest_path`` (its members follow one by one)."""
@@ -409,7 +440,8 @@ class FolderResource(_NodeMixin, DAVCollection):
 
 
 class FileResource(_NodeMixin, DAVNonCollection):
-    """A file of the drive; with ``node`` None, a file about to be created by PUT."""
+    """A file of the drive; with ``node`` None, a file about to be created by PUT (``folder``
+    is where), or an empty one waiting for its content (``waiting``)."""
 
     def __init__(
         self,
@@ -419,17 +451,33 @@ class FileResource(_NodeMixin, DAVNonCollection):
         node: Node | None,
         *,
         folder: Node | None = None,
+        waiting: PendingFile | None = None,
     ) -> None:
         DAVNonCollection.__init__(self, path, environ)
         self._init_node(actor, node)
         self.folder = folder
+        self.waiting = waiting
         self._upload: TemporaryUploadedFile | None = None
+
+    @property
+    def file_name(self) -> str:
+        return _segments(self.path)[-1]
 
     @property
     def writable(self) -> bool:
         if self.node is None:
             return self.folder is not None and policies.can_write_into(self.actor, self.folder)
         return super().writable
+
+    def get_creation_date(self) -> float | None:
+        if self.waiting is not None:
+            return self.waiting.created_at.timestamp()
+        return super().get_creation_date()
+
+    def get_last_modified(self) -> float | None:
+        if self.waiting is not None:
+            return self.waiting.created_at.timestamp()
+        return super().get_last_modified()
 
     def get_content_length(self) -> int:
         return self.node.size if self.node is not None else 0
@@ -440,9 +488,13 @@ class FileResource(_NodeMixin, DAVNonCollection):
         return "application/octet-stream"
 
     def get_etag(self) -> str | None:
-        if self.node is None:
+        if self.node is not None:
+            material = f"{self.node.public_id}:{self.node.blob}"
+        elif self.waiting is not None:
+            material = f"waiting:{self.waiting.pk}:{self.waiting.created_at.isoformat()}"
+        else:
             return None
-        return hashlib.sha256(f"{self.node.public_id}:{self.node.blob}".encode()).hexdigest()[:32]
+        return hashlib.sha256(material.encode()).hexdigest()[:32]
 
     def support_etag(self) -> bool:
         return True
@@ -451,7 +503,24 @@ class FileResource(_NodeMixin, DAVNonCollection):
         return True
 
     def get_content(self) -> Any:
+        if self.node is None:
+            return io.BytesIO(b"")
         return storage.open_blob(self.node.blob)
+
+    def store_empty(self) -> None:
+        """Create the file empty: in the drive when it takes an empty file of this type (plain
+        text does), else waiting for its content."""
+        with drive_answers():
+            try:
+                self.node = actions.do_upload_file(
+                    actor=self.actor, folder=self.folder, name=self.file_name, content=b""
+                )
+            except errors.FileTypeRefused:
+                if not filetypes.accepted_extension(self.file_name):
+                    raise
+                self.waiting = pending.create(
+                    actor=self.actor, folder=self.folder, name=self.file_name
+                )
 
     # -- PUT: the body is spooled to a temporary file, then given to the drive's action --------
     def _limits(self) -> tuple[int, int]:
@@ -469,9 +538,7 @@ class FileResource(_NodeMixin, DAVNonCollection):
             raise DAVError(HTTP_REQUEST_ENTITY_TOO_LARGE)
         if declared > room:
             raise DAVError(HTTP_INSUFFICIENT_STORAGE)
-        self._upload = TemporaryUploadedFile(
-            util.get_uri_name(self.path), content_type or "", 0, None
-        )
+        self._upload = TemporaryUploadedFile(self.file_name, content_type or "", 0, None)
         return _LimitedWriter(self._upload, largest, room)
 
     def end_write(self, *, with_errors: bool) -> None:
@@ -483,32 +550,56 @@ class FileResource(_NodeMixin, DAVNonCollection):
                 return
             upload.size = upload.file.tell()
             upload.seek(0)
-            with drive_answers():
-                if self.node is None:
-                    self.node = actions.do_upload_file(
-                        actor=self.actor,
-                        folder=self.folder,
-                        name=util.get_uri_name(_segments(self.path)[-1]),
-                        content=upload,
-                    )
-                else:
+            if self.node is not None:
+                with drive_answers():
                     self.node = actions.do_replace_file(
                         actor=self.actor, file=self.node, content=upload
                     )
+            elif upload.size == 0:
+                self.store_empty()
+            else:
+                with drive_answers():
+                    self.node = actions.do_upload_file(
+                        actor=self.actor, folder=self.folder, name=self.file_name, content=upload
+                    )
+                self._stop_waiting()
         finally:
             upload.close()
+
+    def _stop_waiting(self) -> None:
+        if self.waiting is not None:
+            self.waiting.delete()
+            self.waiting = None
+
+    def delete(self) -> None:
+        if self.node is None:
+            self._stop_waiting()
+            self._forget()
+            return
+        super().delete()
+
+    def support_recursive_move(self, dest_path: str) -> bool:
+        return self.node is not None and super().support_recursive_move(dest_path)
 
     def copy_move_single(self, dest_path: str, *, is_move: bool) -> None:
         """This file at ``dest_path``: a copy through the drive (counted in the quota), or a
         new content for the file already there."""
         parent, name = self._destination(dest_path)
         existing = self._existing(dest_path)
-        with drive_answers():
-            if isinstance(existing, FileResource) and existing.node is not None:
-                with storage.open_blob(self.node.blob) as content:
-                    actions.do_replace_file(actor=self.actor, file=existing.node, content=content)
-            else:
-                actions.do_copy(actor=self.actor, node=self.node, target=parent.node, name=name)
+        if self.node is None:
+            if existing is None:
+                pending.create(actor=self.actor, folder=parent.node, name=name)
+        else:
+            with drive_answers():
+                if isinstance(existing, FileResource) and existing.node is not None:
+                    with storage.open_blob(self.node.blob) as content:
+                        actions.do_replace_file(
+                            actor=self.actor, file=existing.node, content=content
+                        )
+                else:
+                    actions.do_copy(actor=self.actor, node=self.node, target=parent.node, name=name)
+                    if isinstance(existing, FileResource):
+                        existing._stop_waiting()
         self._carry_properties(dest_path, is_move=is_move)
 
 

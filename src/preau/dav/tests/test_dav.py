@@ -16,6 +16,7 @@ from preau.api.actions import do_create_token
 from preau.api.models import Scope
 from preau.core.actor import Actor
 from preau.core.testing import query_budget
+from preau.dav.models import PendingFile
 from preau.demo.cast import DEMO_PASSWORD
 from preau.drive import actions, policies
 from preau.drive.models import MIB, DriveSettings, Node
@@ -241,9 +242,9 @@ def test_a_folder_listing_costs_the_same_whatever_its_size(cast: Any, files: int
         dav("PUT", MINE + f"/fichier-{number}.txt", "prof.bernard", b"x\n")
     dav("PROPPATCH", MINE + "/fichier-0.txt", "prof.bernard", PROPPATCH_BODY)
     # 1 the account (Basic), 2 its memberships, 3 the personal space, 4 its root, 5 the
-    # folder's members, 6-7 the dead properties of the folder and of its members (by parent),
-    # 8 the person's locks.
-    with query_budget(8):
+    # folder's members, 6 the empty files waiting there, 7-8 the dead properties of the folder
+    # and of its members (by parent), 9 the person's locks.
+    with query_budget(9):
         listing = dav("PROPFIND", MINE + "/", "prof.bernard", HTTP_DEPTH="1")
         assert len(names(listing)) == files + 1
 
@@ -285,3 +286,46 @@ def test_properties_follow_a_folder_moved_through_webdav(cast: Any) -> None:
     assert moved.status_code == 201
     found = dav("PROPFIND", MINE + "/B/note.txt", "prof.bernard", HTTP_DEPTH="0")
     assert b"bleu" in body(found)
+
+
+def test_an_empty_file_created_before_its_content_waits_for_it(cast: Any) -> None:
+    """Windows Explorer writes an empty file, locks it, then sends the content; Finder locks
+    the free name first. An empty PDF is no PDF for the drive: the name waits, for its
+    creator only, and the content makes it a file of the drive."""
+    pdf = MINE + "/rapport.pdf"
+    assert dav("PUT", pdf, "prof.bernard", b"").status_code == 201
+    listing = dav("PROPFIND", MINE + "/", "prof.bernard", HTTP_DEPTH="1")
+    assert "rapport.pdf" in names(listing)
+    assert not Node.objects.filter(name="rapport.pdf").exists()
+    locked = dav("LOCK", pdf, "prof.bernard", LOCK_BODY)
+    assert locked.status_code == 200
+    token = locked["Lock-Token"]
+    assert dav("PUT", pdf, "prof.bernard", PDF, HTTP_IF=f"({token})").status_code == 204
+    assert Node.objects.get(name="rapport.pdf").size == len(PDF)
+    assert dav("UNLOCK", pdf, "prof.bernard", HTTP_LOCK_TOKEN=token).status_code == 204
+    listing = dav("PROPFIND", MINE + "/", "prof.bernard", HTTP_DEPTH="1")
+    assert names(listing).count("rapport.pdf") == 1
+    # Finder: LOCK on a free name, then the content; given up, the name goes.
+    image = MINE + "/photo.png"
+    locked = dav("LOCK", image, "prof.bernard", LOCK_BODY)
+    assert locked.status_code == 201
+    token = locked["Lock-Token"]
+    assert dav("DELETE", image, "prof.bernard", HTTP_IF=f"({token})").status_code == 204
+    assert dav("GET", image, "prof.bernard").status_code == 404
+    # A type the drive never takes does not wait.
+    assert dav("PUT", MINE + "/outil.exe", "prof.bernard", b"").status_code == 415
+    assert not PendingFile.objects.exists()
+
+
+def test_a_waiting_empty_file_is_seen_by_its_creator_only(cast: Any) -> None:
+    lecture_shared_with_4b(cast, permission="edit")
+    folder = SHARED + "/Lectures/"
+    assert dav("PUT", folder + "rendu.pdf", "eleve.noah", b"").status_code == 201
+    assert "rendu.pdf" in names(dav("PROPFIND", folder, "eleve.noah", HTTP_DEPTH="1"))
+    assert "rendu.pdf" not in names(dav("PROPFIND", folder, "eleve.lea", HTTP_DEPTH="1"))
+    assert dav("GET", folder + "rendu.pdf", "eleve.lea").status_code == 404
+
+
+def test_an_empty_text_file_is_a_file_of_the_drive_at_once(cast: Any) -> None:
+    assert dav("PUT", MINE + "/vide.txt", "prof.bernard", b"").status_code == 201
+    assert Node.objects.get(name="vide.txt").size == 0
