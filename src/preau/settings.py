@@ -231,6 +231,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 LOGO_MAX_BYTES = 512 * 1024
+# The drive's files are sent by the front web server when set (nginx: an ``internal`` location
+# with this prefix aliased to MEDIA_ROOT); otherwise streamed by Django. See docs/drive.md.
+DRIVE_X_ACCEL_REDIRECT_PREFIX = os.environ.get("DRIVE_X_ACCEL_REDIRECT_PREFIX", "")
 
 # Internationalisation: French first, English second, Paris time, UTC storage.
 LANGUAGE_CODE = "fr"

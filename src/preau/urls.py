@@ -13,6 +13,7 @@ urlpatterns = [
     path("messages/", include("preau.messaging.urls")),
     path("news/", include("preau.news.urls")),
     path("bookmarks/", include("preau.bookmarks.urls")),
+    path("drive/", include("preau.drive.urls")),
     # WebDAV on the drive (fixed contract): /dav and everything below it.
     path("dav", include("preau.dav.urls")),
     path("api/v1/", api.urls),

@@ -1,14 +1,17 @@
-"""`make bench`: the guardian dashboard under load, and the cost of a login.
+"""`make bench`: the guardian dashboard under load, the cost of a login, and the drive's memory
+with a large file.
 
 Creates a fresh PostgreSQL database, loads the demo school, serves it with gunicorn (DEBUG off,
 sync workers) and measures, with the same client load, requests per second on the guardian
 dashboard (``/`` as parent.sophie) and on the trivial health view (``/healthz``). Then times the
-production Argon2id hasher. Everything it starts is stopped and the database dropped on exit.
+production Argon2id hasher. Then uploads and downloads one large file through the drive and
+reports the gunicorn workers' peak memory before and after. Everything it starts is stopped and
+the database dropped on exit.
 
 Environment (all optional): BENCH_POSTGRES_URL (a maintenance database URL, default
 postgresql://postgres@127.0.0.1:5432/postgres), BENCH_REDIS_URL (default
 redis://127.0.0.1:6379/15), BENCH_SECONDS (per measurement, default 10), BENCH_WORKERS (gunicorn
-workers, default 3).
+workers, default 3), BENCH_DRIVE_MB (the drive's file, default 1024 MiB; 0 to skip).
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from contextlib import contextmanager
 from http.cookies import SimpleCookie
 from typing import Any
 
+from preau.bench import drive
 from preau.bench.load import LoadResult, run_load
 from preau.bench.probe import OWASP_MINIMUM
 
@@ -131,6 +135,9 @@ def server(env: dict[str, str], port: int, workers: int) -> Iterator[subprocess.
             "sync",
             "--log-level",
             "warning",
+            # A large file takes longer than the default 30 s to cross the drive.
+            "--timeout",
+            "600",
         ],
         env=env,
         start_new_session=True,
@@ -237,7 +244,9 @@ def bench() -> int:
     seconds = float(os.environ.get("BENCH_SECONDS", "10"))
     workers = int(os.environ.get("BENCH_WORKERS", "3"))
     cores = os.cpu_count() or 1
+    drive_mb = int(os.environ.get("BENCH_DRIVE_MB", "1024"))
     static_root = tempfile.mkdtemp(prefix="preau-bench-static-")
+    media_root = tempfile.mkdtemp(prefix="preau-bench-media-")
     env = {
         **os.environ,
         "DEBUG": "0",
@@ -245,6 +254,7 @@ def bench() -> int:
         "ALLOWED_HOSTS": HOST,
         "REDIS_URL": redis_url(),
         "STATIC_ROOT": static_root,
+        "MEDIA_ROOT": media_root,
         "LOG_LEVEL": "WARNING",
         "DJANGO_SETTINGS_MODULE": "preau.settings",
     }
@@ -267,9 +277,11 @@ def bench() -> int:
                 raise BenchError(f"The dashboard answered {probe['status']} in-process.")
 
             password = json.loads(run(env, "-m", "preau.bench.probe", "password"))
+            if drive_mb:
+                run(env, "-m", "preau.bench.probe", "drive-limits", str(drive_mb))
 
             port = free_port()
-            with server(env, port, workers):
+            with server(env, port, workers) as master:
                 jar = log_in(port, GUARDIAN, password)
                 headers = {"Cookie": cookie_header(jar)}
                 status, _h, page = request(port, "GET", "/", headers=headers)
@@ -281,11 +293,15 @@ def bench() -> int:
                 describe(f"GET / ({GUARDIAN})", dashboard)
                 health = measure(port, "/healthz", {}, seconds)
                 describe("GET /healthz", health)
+                if drive_mb:
+                    teacher = cookie_header(log_in(port, "prof.garcia", password))
+                    drive_result = drive.measure(port, master.pid, teacher, drive_mb)
             # After the load, so that the new notifications do not change what it measured.
             mass_send = json.loads(run(env, "-m", "preau.bench.probe", "mass-send"))
     finally:
         clear_redis(env["REDIS_URL"])
         shutil.rmtree(static_root, ignore_errors=True)
+        shutil.rmtree(media_root, ignore_errors=True)
 
     ratio = dashboard.per_second / health.per_second if health.per_second else 0.0
     verdict = "meets" if ratio >= TARGET_RATIO else "BELOW"
@@ -325,7 +341,27 @@ def bench() -> int:
         f"(memory x{hashing['memory_kib'] / minimum['memory_kib']:.2f}, "
         f"iterations x{hashing['time_cost'] / minimum['time_cost']:.2f})"
     )
+    if drive_mb:
+        describe_drive(drive_result)
     return 0
+
+
+def describe_drive(result: dict[str, Any]) -> None:
+    size = result["megabytes"]
+    say(f"\nd) The drive: one {size} MiB file uploaded, then downloaded, through gunicorn")
+    say(
+        f"  upload {result['upload_seconds']:.1f} s ({size / result['upload_seconds']:.0f} MiB/s), "
+        f"download {result['download_seconds']:.1f} s "
+        f"({size / result['download_seconds']:.0f} MiB/s)"
+    )
+    before, after = result["peak_before_kib"], result["peak_after_kib"]
+    say(
+        f"  largest worker peak RSS (VmHWM, {result['workers']} workers): {before / 1024:.0f} MiB "
+        f"before, {result['peak_after_upload_kib'] / 1024:.0f} MiB after the upload, "
+        f"{after / 1024:.0f} MiB after the download "
+        f"(largest growth of one worker: {result['largest_growth_kib'] / 1024:.1f} MiB for a "
+        f"{size} MiB file: streamed, never held whole)"
+    )
 
 
 def main() -> None:

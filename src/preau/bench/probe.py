@@ -93,6 +93,20 @@ def time_hasher(seconds: float = 4.0) -> dict[str, Any]:
     }
 
 
+def open_drive_limits(megabytes: int) -> dict[str, Any]:
+    """Let the collège's teachers keep and send files of ``megabytes`` (for the drive
+    measurement): the default limits are far smaller."""
+    from preau.demo.cast import Cast
+    from preau.drive.models import DriveSettings
+
+    cast = Cast.load()
+    DriveSettings.objects.update_or_create(
+        establishment=cast.moulin,
+        defaults={"teacher_quota_mb": 4 * megabytes, "max_file_mb": 2 * megabytes},
+    )
+    return {"max_file_mb": 2 * megabytes}
+
+
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "preau.settings")
     import django
@@ -105,12 +119,16 @@ def main() -> None:
         result = time_hasher()
     elif what == "mass-send":
         result = time_mass_send()
+    elif what == "drive-limits":
+        result = open_drive_limits(int(sys.argv[2]))
     elif what == "password":
         from preau.demo.cast import DEMO_PASSWORD
 
         result = DEMO_PASSWORD
     else:
-        raise SystemExit("usage: python -m preau.bench.probe queries|hashing|password|mass-send")
+        raise SystemExit(
+            "usage: python -m preau.bench.probe queries|hashing|password|mass-send|drive-limits MB"
+        )
     print(json.dumps(result))
 
 

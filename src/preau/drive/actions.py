@@ -29,6 +29,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F, Sum, Value
 from django.db.models.functions import Concat, Substr
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -677,6 +678,7 @@ def do_share(
             **grantee,
         )
         recipients = list(policies.share_recipients(share).exclude(pk=actor.user.pk))
+        route = "drive:folder" if node.kind == NodeKind.FOLDER else "drive:item"
         who = actor.user.get_full_name() or actor.user.get_username()
         title = (
             _("%(who)s a partagé le dossier « %(name)s »")
@@ -688,6 +690,7 @@ def do_share(
             establishment=node.establishment,
             kind=Kind.DRIVE,
             title=title[:200],
+            url=reverse(route, kwargs={"public_id": node.public_id}),
             actor=actor.user,
         )
         _changed(node.space, shared=True)

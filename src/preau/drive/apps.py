@@ -5,3 +5,24 @@ from django.utils.translation import gettext_lazy as _
 class DriveConfig(AppConfig):
     name = "preau.drive"
     verbose_name = _("Espace de stockage")
+
+    def ready(self) -> None:
+        from preau.drive.selectors import panel_context
+        from preau.portal.registry import Service, register
+
+        register(
+            Service(
+                code="drive",
+                name=_("Espace de stockage"),
+                description=_("Vos fichiers et ceux que l'on partage avec vous"),
+                icon="folder",
+                url_name="drive:index",
+                namespace="drive",
+                national_code="Porte_Documents",
+                position=45,
+                panel_template="drive/panel.html",
+                panel_context=panel_context,
+                panel_scope="drive",
+                settings_page=(_("Espace de stockage"), "drive:settings"),
+            )
+        )

@@ -129,8 +129,8 @@ class Usage:
         return min(100, round(100 * self.used / self.quota)) if self.quota else 100
 
 
-def usage(space: Space) -> Usage:
-    return Usage(space.used_bytes, space_quota(space))
+def usage(space: Space, *, settings: DriveSettings | None = None) -> Usage:
+    return Usage(space.used_bytes, space_quota(space, settings=settings))
 
 
 # -- spaces --------------------------------------------------------------------------------------

@@ -76,9 +76,11 @@ def new_blob_name(establishment_public_id: uuid.UUID) -> str:
 
 
 def save_blob(establishment_public_id: uuid.UUID, file: IO[bytes]) -> str:
-    """Store ``file`` under a new unguessable name; returns the name."""
+    """Store ``file`` under a new unguessable name; returns the name. An upload Django wrote
+    to a temporary file is moved there (on a local disk), anything else copied by chunks."""
     file.seek(0)
-    return default_storage.save(new_blob_name(establishment_public_id), File(file))
+    content = file if hasattr(file, "temporary_file_path") else File(file)
+    return default_storage.save(new_blob_name(establishment_public_id), content)
 
 
 def copy_blob(establishment_public_id: uuid.UUID, name: str) -> str:

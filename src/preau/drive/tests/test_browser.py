@@ -1,0 +1,82 @@
+"""Journeys in a real Chromium: a class share reaches its students and no one else; a teacher
+uploads with the progress bar and shares with her class."""
+
+from typing import Any
+
+import pytest
+
+from preau.core.browsing import log_in
+from preau.core.tests.test_browser import accessibility_violations
+
+pytestmark = pytest.mark.browser
+
+
+def _session(browser: Any, portal_url: str, username: str) -> tuple[Any, Any]:
+    context = browser.new_context(locale="fr-FR", viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    log_in(page, portal_url, username)
+    return context, page
+
+
+def test_garcias_share_with_4e_b_reaches_noah_not_jade(browser: Any, portal_url: str) -> None:
+    context, page = _session(browser, portal_url, "eleve.noah")
+    page.goto(f"{portal_url}/drive/shared/")
+    assert accessibility_violations(page) == []
+    page.get_by_role("link", name="Lectures/", exact=True).click()
+    page.wait_for_load_state()
+    folder_url = page.url
+    assert "Dossier de Inès Garcia" in page.locator("main").inner_text()
+    page.get_by_role("link", name="Le Horla - questionnaire.pdf", exact=True).click()
+    page.wait_for_load_state()
+    file_url = page.url
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Télécharger", exact=True).click()
+    assert download.value.suggested_filename == "Le Horla - questionnaire.pdf"
+    context.close()
+
+    context, page = _session(browser, portal_url, "eleve.jade")
+    page.goto(f"{portal_url}/drive/shared/")
+    assert "Lectures" not in page.locator("main").inner_text()
+    for url in (folder_url, file_url):
+        response = page.goto(url)
+        assert response.status == 404
+    context.close()
+
+
+def test_a_teacher_uploads_with_progress_and_shares_with_her_class(
+    browser: Any, portal_url: str
+) -> None:
+    context, page = _session(browser, portal_url, "prof.garcia")
+    page.goto(f"{portal_url}/drive/")
+    assert accessibility_violations(page) == []
+    page.set_input_files(
+        "#drive-files",
+        files=[
+            {"name": "consignes.txt", "mimeType": "text/plain", "buffer": b"Rendre lundi."},
+            {"name": "rappel.txt", "mimeType": "text/plain", "buffer": b"Cahier de brouillon."},
+        ],
+    )
+    with page.expect_navigation():
+        page.get_by_role("button", name="Envoyer").click()
+    main = page.locator("main").inner_text()
+    assert "2 fichier(s) ajouté(s)." in main
+    assert "consignes.txt" in main and "rappel.txt" in main
+    page.get_by_role("link", name="consignes.txt", exact=True).click()
+    page.wait_for_load_state()
+    assert "Rendre lundi." in page.locator("pre").inner_text()
+    page.get_by_role("link", name="Partager").click()
+    page.wait_for_load_state()
+    page.get_by_label("Partager avec").select_option(label="4e B")
+    page.get_by_role("button", name="Partager").click()
+    page.wait_for_load_state()
+    assert "la classe 4e B" in page.locator("main").inner_text()
+    context.close()
+
+    context, page = _session(browser, portal_url, "eleve.noah")
+    page.goto(f"{portal_url}/drive/shared/")
+    assert "consignes.txt" in page.locator("main").inner_text()
+    context.close()
+    context, page = _session(browser, portal_url, "eleve.jade")
+    page.goto(f"{portal_url}/drive/shared/")
+    assert "consignes.txt" not in page.locator("main").inner_text()
+    context.close()
