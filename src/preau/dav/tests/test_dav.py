@@ -329,3 +329,17 @@ def test_a_waiting_empty_file_is_seen_by_its_creator_only(cast: Any) -> None:
 def test_an_empty_text_file_is_a_file_of_the_drive_at_once(cast: Any) -> None:
     assert dav("PUT", MINE + "/vide.txt", "prof.bernard", b"").status_code == 201
     assert Node.objects.get(name="vide.txt").size == 0
+
+
+def test_an_establishment_that_turned_the_drive_off_is_not_listed(cast: Any) -> None:
+    from preau.portal.actions import do_update_services
+
+    do_update_services(
+        actor=Actor(cast.principal_curie, {}),
+        establishment=cast.curie,
+        choices={"drive": (False, 45)},
+    )
+    top = dav("PROPFIND", "/dav/", "parent.sophie", HTTP_DEPTH="1")
+    assert names(top)[1:] == [quote("Collège Jean Moulin")]
+    lycee = "/dav/" + quote("Lycée Marie Curie") + "/"
+    assert dav("PROPFIND", lycee, "parent.sophie", HTTP_DEPTH="0").status_code == 404
