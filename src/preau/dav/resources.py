@@ -39,6 +39,7 @@ from wsgidav.dav_error import (
     HTTP_NOT_FOUND,
     HTTP_REQUEST_ENTITY_TOO_LARGE,
     DAVError,
+    PRECONDITION_CODE_PropfindFiniteDepth,
 )
 from wsgidav.dav_provider import DAVCollection, DAVNonCollection, DAVProvider
 
@@ -173,6 +174,20 @@ def tree_of(environ: dict[str, Any]) -> Tree:
 
 class DriveProvider(DAVProvider):
     """Resolves a path under ``/dav/`` into a resource, or None when it is out of reach."""
+
+    def custom_request_handler(
+        self, environ: dict[str, Any], start_response: Any, default_handler: Any
+    ) -> Any:
+        # RFC 4918 §9.1: a server may refuse to list a whole tree in one PROPFIND (the
+        # default depth); a drive can hold thousands of folders. Clients then go level by level.
+        if environ["REQUEST_METHOD"] == "PROPFIND" and environ.get("HTTP_DEPTH") in (
+            None,
+            "infinity",
+        ):
+            resource = self.get_resource_inst(environ["PATH_INFO"], environ)
+            if resource is not None and resource.is_collection:
+                raise DAVError(HTTP_FORBIDDEN, err_condition=PRECONDITION_CODE_PropfindFiniteDepth)
+        return default_handler(environ, start_response)
 
     def get_resource_inst(self, path: str, environ: dict[str, Any]) -> Any:
         tree = tree_of(environ)
@@ -506,6 +521,11 @@ class FileResource(_NodeMixin, DAVNonCollection):
         if self.node is None:
             return io.BytesIO(b"")
         return storage.open_blob(self.node.blob)
+
+    def finalize_headers(self, environ: dict[str, Any], response_headers: list[Any]) -> None:
+        # A browser that follows a link to /dav/ downloads the file, never renders it in the
+        # portal's origin (file managers ignore this header).
+        response_headers.append(("Content-Disposition", "attachment"))
 
     def store_empty(self) -> None:
         """Create the file empty: in the drive when it takes an empty file of this type (plain

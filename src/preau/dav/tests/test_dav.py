@@ -111,6 +111,7 @@ def test_a_file_put_through_webdav_is_in_the_drive_and_comes_back(cast: Any) -> 
     got = dav("GET", MINE + "/notes.txt", "prof.bernard")
     assert got.status_code == 200
     assert body(got) == b"Bonjour\n"
+    assert got["Content-Disposition"] == "attachment"
     again = dav("PUT", MINE + "/notes.txt", "prof.bernard", b"Au revoir\n")
     assert again.status_code == 204
     node.refresh_from_db()
@@ -343,3 +344,12 @@ def test_an_establishment_that_turned_the_drive_off_is_not_listed(cast: Any) -> 
     assert names(top)[1:] == [quote("Collège Jean Moulin")]
     lycee = "/dav/" + quote("Lycée Marie Curie") + "/"
     assert dav("PROPFIND", lycee, "parent.sophie", HTTP_DEPTH="0").status_code == 404
+
+
+def test_a_listing_of_the_whole_tree_at_once_is_refused(cast: Any) -> None:
+    for depth in ({}, {"HTTP_DEPTH": "infinity"}):
+        refused = dav("PROPFIND", MINE + "/", "prof.bernard", **depth)
+        assert refused.status_code == 403
+        assert b"propfind-finite-depth" in body(refused)
+    dav("PUT", MINE + "/a.txt", "prof.bernard", b"x\n")
+    assert dav("PROPFIND", MINE + "/a.txt", "prof.bernard").status_code == 207
