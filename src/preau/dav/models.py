@@ -15,6 +15,8 @@ from preau.directory.models import Establishment
 from preau.drive.models import Node
 
 PENDING_HOURS = 24
+# The largest working file of a program kept beside the drive (see PendingFile).
+WORKING_FILE_MAX_BYTES = 256 * 1024
 
 
 class DavLock(models.Model):
@@ -67,6 +69,11 @@ class PendingFile(models.Model):
     name), then send its content. The drive stores only contents it has checked, and an empty
     PDF or image is not one: the name waits here, seen by the person who created it only, until
     the content comes (the drive's upload then creates the file) or ``PENDING_HOURS`` pass.
+
+    The small files programs write for themselves beside a document (Finder's « ._name » and
+    « .DS_Store », Office's « ~$name » owner files, LibreOffice's lock files, Windows' «
+    Thumbs.db ») are no documents either: they live here too, with their ``content`` (at most
+    ``WORKING_FILE_MAX_BYTES``), for the same time, and never reach the drive.
     """
 
     establishment = models.ForeignKey(Establishment, on_delete=models.CASCADE)
@@ -74,6 +81,7 @@ class PendingFile(models.Model):
     folder = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="+")
     name = models.CharField(max_length=200)
     name_key = models.CharField(max_length=200)
+    content = models.BinaryField(default=b"", blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -1,7 +1,9 @@
-"""Empty files waiting for their content (see ``models.PendingFile``)."""
+"""Empty files waiting for their content, and the working files of programs (see
+``models.PendingFile``)."""
 
 from __future__ import annotations
 
+import fnmatch
 from datetime import timedelta
 from typing import Any
 
@@ -11,6 +13,21 @@ from django.utils import timezone
 from preau.dav.models import PENDING_HOURS, PendingFile
 from preau.drive import actions
 from preau.drive.models import Node
+
+# Files programs write beside the documents they open, never documents themselves.
+WORKING_FILES = (
+    "._*",  # macOS: a file's extended attributes (AppleDouble)
+    ".ds_store",  # macOS: a folder's view settings
+    "~$*",  # Microsoft Office: who has the document open
+    ".~lock.*#",  # LibreOffice: who has the document open
+    "thumbs.db",  # Windows: thumbnails
+    "desktop.ini",  # Windows: a folder's view settings
+)
+
+
+def is_working_file(name: str) -> bool:
+    key = name.casefold()
+    return any(fnmatch.fnmatchcase(key, pattern) for pattern in WORKING_FILES)
 
 
 def _fresh(person: Any) -> QuerySet[PendingFile]:
@@ -26,8 +43,8 @@ def find(person: Any, folder: Node, name: str) -> PendingFile | None:
     return _fresh(person).filter(folder=folder, name_key=name.casefold()).first()
 
 
-def create(*, actor: Any, folder: Node, name: str) -> PendingFile:
-    """Keep ``name`` waiting in ``folder`` (a name the drive accepts, in a folder the actor
+def create(*, actor: Any, folder: Node, name: str, content: bytes = b"") -> PendingFile:
+    """Keep ``name`` (with ``content``, for a working file) in ``folder`` (a folder the actor
     may write into: the caller checked it)."""
     name = actions.clean_name(name)
     since = timezone.now() - timedelta(hours=PENDING_HOURS)
@@ -38,6 +55,7 @@ def create(*, actor: Any, folder: Node, name: str) -> PendingFile:
         name_key=name.casefold(),
         defaults={
             "name": name,
+            "content": content,
             "establishment_id": folder.establishment_id,
             "created_at": timezone.now(),
         },

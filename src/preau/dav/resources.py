@@ -45,7 +45,7 @@ from wsgidav.dav_provider import DAVCollection, DAVNonCollection, DAVProvider
 
 from preau.core.actor import SESSION_ESTABLISHMENT_KEY, Actor
 from preau.dav import pending
-from preau.dav.models import PendingFile
+from preau.dav.models import WORKING_FILE_MAX_BYTES, PendingFile
 from preau.dav.namespace import Namespace
 from preau.directory.models import Establishment
 from preau.drive import actions, errors, filetypes, policies, storage
@@ -456,7 +456,8 @@ class FolderResource(_NodeMixin, DAVCollection):
 
 class FileResource(_NodeMixin, DAVNonCollection):
     """A file of the drive; with ``node`` None, a file about to be created by PUT (``folder``
-    is where), or an empty one waiting for its content (``waiting``)."""
+    is where), an empty one waiting for its content, or a program's working file
+    (``waiting``, see ``models.PendingFile``)."""
 
     def __init__(
         self,
@@ -479,10 +480,19 @@ class FileResource(_NodeMixin, DAVNonCollection):
         return _segments(self.path)[-1]
 
     @property
+    def working(self) -> bool:
+        """A working file of a program, kept beside the drive."""
+        return self.node is None and pending.is_working_file(self.file_name)
+
+    @property
     def writable(self) -> bool:
         if self.node is None:
             return self.folder is not None and policies.can_write_into(self.actor, self.folder)
         return super().writable
+
+    @property
+    def _waiting_content(self) -> bytes:
+        return bytes(self.waiting.content) if self.waiting is not None else b""
 
     def get_creation_date(self) -> float | None:
         if self.waiting is not None:
@@ -495,7 +505,7 @@ class FileResource(_NodeMixin, DAVNonCollection):
         return super().get_last_modified()
 
     def get_content_length(self) -> int:
-        return self.node.size if self.node is not None else 0
+        return self.node.size if self.node is not None else len(self._waiting_content)
 
     def get_content_type(self) -> str:
         if self.node is not None and self.node.content_type:
@@ -519,7 +529,7 @@ class FileResource(_NodeMixin, DAVNonCollection):
 
     def get_content(self) -> Any:
         if self.node is None:
-            return io.BytesIO(b"")
+            return io.BytesIO(self._waiting_content)
         return storage.open_blob(self.node.blob)
 
     def finalize_headers(self, environ: dict[str, Any], response_headers: list[Any]) -> None:
@@ -530,6 +540,9 @@ class FileResource(_NodeMixin, DAVNonCollection):
     def store_empty(self) -> None:
         """Create the file empty: in the drive when it takes an empty file of this type (plain
         text does), else waiting for its content."""
+        if self.working:
+            self.waiting = pending.create(actor=self.actor, folder=self.folder, name=self.file_name)
+            return
         with drive_answers():
             try:
                 self.node = actions.do_upload_file(
@@ -552,7 +565,7 @@ class FileResource(_NodeMixin, DAVNonCollection):
     def begin_write(self, *, content_type: str | None = None) -> Any:
         if not self.writable:
             raise DAVError(HTTP_FORBIDDEN)
-        largest, room = self._limits()
+        largest, room = (WORKING_FILE_MAX_BYTES,) * 2 if self.working else self._limits()
         declared = util.get_content_length(self.environ)
         if declared > largest:
             raise DAVError(HTTP_REQUEST_ENTITY_TOO_LARGE)
@@ -575,6 +588,10 @@ class FileResource(_NodeMixin, DAVNonCollection):
                     self.node = actions.do_replace_file(
                         actor=self.actor, file=self.node, content=upload
                     )
+            elif self.working:
+                self.waiting = pending.create(
+                    actor=self.actor, folder=self.folder, name=self.file_name, content=upload.read()
+                )
             elif upload.size == 0:
                 self.store_empty()
             else:
@@ -607,8 +624,20 @@ class FileResource(_NodeMixin, DAVNonCollection):
         parent, name = self._destination(dest_path)
         existing = self._existing(dest_path)
         if self.node is None:
-            if existing is None:
-                pending.create(actor=self.actor, folder=parent.node, name=name)
+            content = self._waiting_content
+            if pending.is_working_file(name) or not content:
+                if not pending.is_working_file(name):
+                    content = b""
+                pending.create(actor=self.actor, folder=parent.node, name=name, content=content)
+            else:
+                # A working file given a document's name: it becomes a file of the drive.
+                with drive_answers():
+                    actions.do_upload_file(
+                        actor=self.actor,
+                        folder=parent.node,
+                        name=name,
+                        content=io.BytesIO(content),
+                    )
         else:
             with drive_answers():
                 if isinstance(existing, FileResource) and existing.node is not None:

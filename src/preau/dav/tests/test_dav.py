@@ -353,3 +353,26 @@ def test_a_listing_of_the_whole_tree_at_once_is_refused(cast: Any) -> None:
         assert b"propfind-finite-depth" in body(refused)
     dav("PUT", MINE + "/a.txt", "prof.bernard", b"x\n")
     assert dav("PROPFIND", MINE + "/a.txt", "prof.bernard").status_code == 207
+
+
+def test_the_working_files_of_programs_stay_beside_the_drive(cast: Any) -> None:
+    """Finder writes « ._name » beside each file it copies, Office a « ~$name » while a
+    document is open: no documents, never in the drive, but there for the program."""
+    apple_double = b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        " + b"\x00" * 40
+    dot_underscore = MINE + "/._rapport.pdf"
+    assert dav("PUT", dot_underscore, "prof.bernard", apple_double).status_code == 201
+    assert body(dav("GET", dot_underscore, "prof.bernard")) == apple_double
+    owner = MINE + "/" + quote("~$rapport.docx")
+    assert dav("PUT", owner, "prof.bernard", b"\x0bMarc Bernard" + b"\x00" * 40).status_code == 201
+    listing = names(dav("PROPFIND", MINE + "/", "prof.bernard", HTTP_DEPTH="1"))
+    assert "._rapport.pdf" in listing
+    assert "~$rapport.docx" in listing
+    assert not Node.objects.filter(name__in=["._rapport.pdf", "~$rapport.docx"]).exists()
+    assert dav("DELETE", owner, "prof.bernard").status_code == 204
+    assert dav("GET", owner, "prof.bernard").status_code == 404
+    # They stay small, and a read-only share takes none.
+    too_big = dav("PUT", MINE + "/.DS_Store", "prof.bernard", b"\x00" * (300 * 1024))
+    assert too_big.status_code == 413
+    lecture_shared_with_4b(cast)
+    refused = dav("PUT", SHARED + "/Lectures/._Horla.pdf", "eleve.noah", apple_double)
+    assert refused.status_code == 403
