@@ -99,6 +99,7 @@ class Tree:
         self._actors: dict[int, Actor] = {}
         self._spaces: dict[int, Node] = {}
         self._shared: dict[int, dict[str, Node]] = {}
+        self._usage: dict[int, policies.Usage] = {}
 
     @cached_property
     def folders(self) -> dict[str, Establishment]:
@@ -166,6 +167,12 @@ class Tree:
                 space = actions.do_ensure_personal_space(actor=actor)
                 self._spaces[establishment.pk] = actions.root_of(space)
         return self._spaces[establishment.pk]
+
+    def usage(self, space: Any) -> policies.Usage:
+        """A space's usage and quota, once per request (folders of a space all show them)."""
+        if space.pk not in self._usage:
+            self._usage[space.pk] = policies.usage(space)
+        return self._usage[space.pk]
 
 
 def tree_of(environ: dict[str, Any]) -> Tree:
@@ -428,6 +435,21 @@ class FolderResource(_NodeMixin, DAVCollection):
 
     def support_recursive_delete(self) -> bool:
         return True
+
+    def _own_usage(self) -> policies.Usage | None:
+        """The space's usage, for its owner only (RFC 4331: file managers show the room left;
+        a share does not tell its owner's usage)."""
+        if self.node.space.owner_id != self.actor.user.pk:
+            return None
+        return tree_of(self.environ).usage(self.node.space)
+
+    def get_used_bytes(self) -> int | None:
+        usage = self._own_usage()
+        return usage.used if usage is not None else None
+
+    def get_available_bytes(self) -> int | None:
+        usage = self._own_usage()
+        return usage.remaining if usage is not None else None
 
     def create_collection(self, name: str) -> None:
         with drive_answers():

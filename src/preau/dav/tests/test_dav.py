@@ -43,8 +43,9 @@ def body(response: Any) -> bytes:
 
 
 def names(response: Any) -> list[str]:
-    """The last segments of the paths a PROPFIND answer lists, the collection itself first."""
-    tree = ElementTree.fromstring(body(response))
+    """The last segments of the paths a PROPFIND answer (or its body) lists, the collection
+    itself first."""
+    tree = ElementTree.fromstring(response if isinstance(response, bytes) else body(response))
     hrefs = [h.text or "" for h in tree.iter("{DAV:}href")]
     return [h.rstrip("/").rsplit("/", 1)[-1] for h in hrefs]
 
@@ -156,6 +157,9 @@ def test_a_read_only_share_is_listed_and_read_but_refuses_writes(cast: Any) -> N
     lecture_shared_with_4b(cast)
     listing = dav("PROPFIND", SHARED + "/", "eleve.noah", HTTP_DEPTH="1")
     assert names(listing)[1:] == ["Lectures"]
+    # Its owner's usage is not told.
+    folder = dav("PROPFIND", SHARED + "/Lectures/", "eleve.noah", HTTP_DEPTH="0")
+    assert b"quota-used-bytes" not in body(folder)
     pdf = SHARED + "/Lectures/" + quote("Le Horla.pdf")
     got = dav("GET", pdf, "eleve.noah")
     assert got.status_code == 200
@@ -242,12 +246,15 @@ def test_a_folder_listing_costs_the_same_whatever_its_size(cast: Any, files: int
     for number in range(files):
         dav("PUT", MINE + f"/fichier-{number}.txt", "prof.bernard", b"x\n")
     dav("PROPPATCH", MINE + "/fichier-0.txt", "prof.bernard", PROPPATCH_BODY)
+    dav("MKCOL", MINE + "/Dossier", "prof.bernard")
     # 1 the account (Basic), 2 its memberships, 3 the personal space, 4 its root, 5 the
     # folder's members, 6 the empty files waiting there, 7-8 the dead properties of the folder
-    # and of its members (by parent), 9 the person's locks.
-    with query_budget(9):
-        listing = dav("PROPFIND", MINE + "/", "prof.bernard", HTTP_DEPTH="1")
-        assert len(names(listing)) == files + 1
+    # and of its members (by parent), 9 the person's locks, 10-11 the establishment's drive
+    # settings and the person's profiles there (the quota, shown once for all the folders).
+    with query_budget(11):
+        listing = body(dav("PROPFIND", MINE + "/", "prof.bernard", HTTP_DEPTH="1"))
+    assert len(names(listing)) == files + 2
+    assert b"quota-available-bytes" in listing
 
 
 def test_a_shared_file_copied_into_my_files_is_mine_and_counts_in_my_quota(cast: Any) -> None:
