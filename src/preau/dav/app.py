@@ -31,6 +31,8 @@ def dav_application() -> WsgiDAVApp:
             "lock_storage": storage,
             "property_manager": DatabasePropertyManager(),
             "middleware_stack": [ErrorPrinter, RequestResolver],
+            # Préau authenticates (views.py); WsgiDAV's authenticator is not in the stack.
+            "http_authenticator": {"accept_basic": False, "accept_digest": False},
             "dir_browser": {"enable": False},
             "suppress_version_info": True,
             "verbose": 1,

@@ -2,9 +2,10 @@
 Python WebDAV client (webdav4), and two web nodes sharing one database.
 
 The portal is installed as ``make run`` installs it (the demo school) and served by gunicorn
-with two worker processes, so consecutive requests of one client land on different processes:
-locks and dead properties must be found by each. The drive takes files of any type on this
-server (see any_type.py): litmus names its files without extensions.
+with two worker processes, so consecutive requests of one client land on different processes
+(locks and dead properties must be found by each), and by Django's development server (what
+``preau serve`` runs with DEBUG, and the browser journeys' server). The drive takes files of
+any type on these servers (see any_type.py): litmus names its files without extensions.
 """
 
 from __future__ import annotations
@@ -47,20 +48,19 @@ def _require_litmus() -> None:
 
 @contextmanager
 def gunicorn(env: dict[str, str], *, workers: int = 2) -> Iterator[str]:
-    """A web node serving the prepared portal; yields its address."""
+    """A web node serving the prepared portal, as in production; yields its address."""
+    with serving(env, "gunicorn", "preau.wsgi", "--workers", str(workers)) as url:
+        yield url
+
+
+@contextmanager
+def serving(env: dict[str, str], *command: str) -> Iterator[str]:
+    """``command`` (gunicorn or a ``preau`` command) serving the prepared portal."""
     port = _free_port()
+    bind = f"127.0.0.1:{port}"
+    address = ["--bind", bind] if command[0] == "gunicorn" else [bind]
     server = subprocess.Popen(  # noqa: S603
-        [
-            sys.executable,
-            "-m",
-            "preau.dav.tests.any_type",
-            "gunicorn",
-            "preau.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-        ],
+        [sys.executable, "-m", "preau.dav.tests.any_type", *command, *address],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -85,8 +85,17 @@ def portal(tmp_path_factory: Any) -> dict[str, str]:
     return prepare_portal(tmp_path_factory.mktemp("dav"), students=10)
 
 
-def test_litmus_passes_every_suite(portal: dict[str, str], tmp_path: Path) -> None:
-    with gunicorn(portal) as url:
+SERVERS = {
+    # Production: gunicorn with two workers, consecutive requests on different processes.
+    "gunicorn": ("gunicorn", "preau.wsgi", "--workers", "2"),
+    # `preau serve` in development, and the browser journeys' server.
+    "runserver": ("runserver", "--noreload"),
+}
+
+
+@pytest.mark.parametrize("server", SERVERS)
+def test_litmus_passes_every_suite(portal: dict[str, str], tmp_path: Path, server: str) -> None:
+    with serving(portal, *SERVERS[server]) as url:
         run = subprocess.run(  # noqa: S603
             [LITMUS, url + FOLDER, USER, DEMO_PASSWORD],
             env={**os.environ, "TESTS": " ".join(SUITES)},
