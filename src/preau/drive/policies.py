@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q, QuerySet
+from django.db.models import Min, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
 from preau.directory.models import (
@@ -181,13 +181,21 @@ def grantee_condition(actor: Actor) -> Q | None:
 
 
 def shared_with_me(actor: Actor) -> QuerySet[Share]:
-    """The shares meant for the actor whose node is not in the trash, newest first."""
+    """The shares meant for the actor whose node is not in the trash, newest first: one a
+    node (shared with the person and with their class, it is listed once), with the best
+    permission they give as ``best_permission``."""
     condition = grantee_condition(actor)
     if condition is None:
         return Share.objects.none()
+    mine = Share.objects.filter(condition, node__trashed_at__isnull=True).exclude(
+        node__space__owner=actor.user
+    )
+    first_of_each_node = mine.values("node").annotate(first=Min("pk")).values("first")
+    # "edit" sorts before "read".
+    best = mine.filter(node=OuterRef("node")).order_by("permission").values("permission")[:1]
     return (
-        Share.objects.filter(condition, node__trashed_at__isnull=True)
-        .exclude(node__space__owner=actor.user)
+        Share.objects.filter(pk__in=first_of_each_node)
+        .annotate(best_permission=Subquery(best))
         .order_by("-created_at", "-id")
     )
 

@@ -27,6 +27,7 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
@@ -113,7 +114,10 @@ def _folder_page(request: HttpRequest, node: Node) -> HttpResponse:
             "can_write": can_write,
             "can_change": policies.can_change(actor, node),
             "can_share": policies.can_share(actor, node),
-            "usage": usage,
+            # Only the owner sees the usage of their space; an editor's uploads are checked
+            # against what it leaves (``remaining``) all the same.
+            "usage": usage if owner else None,
+            "remaining": usage.remaining if usage else 0,
             "max_bytes": max_bytes,
             "accept": ACCEPT,
             "upload_form": UploadForm(),
@@ -225,20 +229,22 @@ def upload(request: HttpRequest, public_id: UUID) -> HttpResponse:
         handler,
         *(load_handler(path, request) for path in settings.FILE_UPLOAD_HANDLERS),
     ]
+    request.POST  # noqa: B018 - reads the body through the handlers now
+    if handler.request_too_big:
+        # Nothing was read, so there is no form (nor CSRF token) to check: only say why.
+        messages.error(
+            request,
+            _("Ces fichiers dépassent ce qu'il reste de votre quota (%(left)s).")
+            % {"left": filesizeformat(usage.remaining)},
+        )
+        return _after_upload(request, node)
     return _upload(request, node, handler)
 
 
 @csrf_protect
 def _upload(request: HttpRequest, node: Node, handler: DriveUploadHandler) -> HttpResponse:
     actor = request.actor
-    form = UploadForm(request.POST, request.FILES)  # reads the body through the handlers
-    if handler.request_too_big:
-        messages.error(
-            request,
-            _("Ces fichiers dépassent ce qu'il reste de votre quota (%(left)s).")
-            % {"left": filesizeformat(policies.usage(node.space).remaining)},
-        )
-        return _after_upload(request, node)
+    form = UploadForm(request.POST, request.FILES)
     files = form.cleaned_data["files"] if form.is_valid() else []
     for name, reason in handler.refused:
         if reason == "size":
@@ -266,7 +272,8 @@ def _upload(request: HttpRequest, node: Node, handler: DriveUploadHandler) -> Ht
     if stored:
         messages.success(
             request,
-            _("%(count)s fichier(s) ajouté(s).") % {"count": stored},
+            ngettext("%(count)s fichier ajouté.", "%(count)s fichiers ajoutés.", stored)
+            % {"count": stored},
         )
     elif not files and not handler.refused:
         messages.error(request, _("Choisissez au moins un fichier."))
@@ -342,6 +349,8 @@ def copy(request: HttpRequest, public_id: UUID) -> HttpResponse:
     node = policies.access_node(actor, public_id)
     if node.is_root:
         raise Http404
+    # A copy goes to the actor's own space, made on first use like the drive's home.
+    actions.do_ensure_personal_space(actor=actor)
     folders = selectors.folder_choices(actor, node, for_copy=True)
     return _target_page(request, node, folders, copy=True)
 

@@ -59,13 +59,15 @@ def test_a_teacher_uploads_with_progress_and_shares_with_her_class(
     with page.expect_navigation():
         page.get_by_role("button", name="Envoyer").click()
     main = page.locator("main").inner_text()
-    assert "2 fichier(s) ajouté(s)." in main
+    assert "2 fichiers ajoutés." in main
     assert "consignes.txt" in main and "rappel.txt" in main
     page.get_by_role("link", name="consignes.txt", exact=True).click()
     page.wait_for_load_state()
     assert "Rendre lundi." in page.locator("pre").inner_text()
+    assert accessibility_violations(page) == []
     page.get_by_role("link", name="Partager").click()
     page.wait_for_load_state()
+    assert accessibility_violations(page) == []
     page.get_by_label("Partager avec").select_option(label="4e B")
     page.get_by_role("button", name="Partager").click()
     page.wait_for_load_state()
@@ -80,3 +82,44 @@ def test_a_teacher_uploads_with_progress_and_shares_with_her_class(
     page.goto(f"{portal_url}/drive/shared/")
     assert "consignes.txt" not in page.locator("main").inner_text()
     context.close()
+
+
+@pytest.mark.parametrize(
+    ("username", "path"),
+    [("eleve.lea", "/drive/trash/"), ("principal.moulin", "/drive/"), ("eleve.lea", "/")],
+)
+def test_drive_pages_meet_wcag_aa(page: Any, portal_url: str, username: str, path: str) -> None:
+    log_in(page, portal_url, username)
+    page.goto(f"{portal_url}{path}")
+    assert accessibility_violations(page) == []
+
+
+def test_the_head_sets_the_quotas_in_the_console(page: Any, portal_url: str) -> None:
+    log_in(page, portal_url, "principal.moulin")
+    page.goto(f"{portal_url}/manage/")
+    page.locator("main").get_by_role("link", name="Collège Jean Moulin").click()
+    page.wait_for_load_state()
+    page.locator("main").get_by_role("link", name="Espace de stockage").click()
+    page.wait_for_load_state()
+    assert accessibility_violations(page) == []
+    page.get_by_label("Quota des élèves (Mo)").fill("750")
+    page.get_by_role("button", name="Enregistrer").click()
+    page.wait_for_load_state()
+    assert "sont enregistrés" in page.locator("main").inner_text()
+    assert page.get_by_label("Quota des élèves (Mo)").input_value() == "750"
+
+
+def test_a_pdf_opens_in_the_browsers_viewer(page: Any, portal_url: str) -> None:
+    """The page fixture fails on any Content-Security-Policy violation: the viewer runs."""
+    log_in(page, portal_url, "eleve.noah")
+    page.goto(f"{portal_url}/drive/shared/")
+    page.get_by_role("link", name="Lectures/", exact=True).click()
+    page.wait_for_load_state()
+    page.get_by_role("link", name="Le Horla - questionnaire.pdf", exact=True).click()
+    page.wait_for_load_state()
+    viewer = page.get_by_role("link", name="Ouvrir dans le navigateur")
+    assert viewer.get_attribute("target") == "_blank"
+    response = page.goto(f"{portal_url}{viewer.get_attribute('href')}")
+    assert response.status == 200
+    assert response.headers["content-type"] == "application/pdf"
+    assert response.headers["content-disposition"].startswith("inline")

@@ -164,3 +164,12 @@ def test_resolve_path_inside_a_share(cast: Any) -> None:
         policies.resolve_path(noah, ["absent.pdf"], start=start)
     with pytest.raises(Http404):
         policies.resolve_path(noah, ["Lectures"])  # not in Noah's own space
+
+
+def test_a_node_shared_twice_is_listed_once_with_the_best_right(cast: Any) -> None:
+    folder, _file = garcia_folder(cast)
+    actions.do_share(actor=actor_for(cast.garcia), node=folder, person=cast.noah, permission="edit")
+    listed = list(policies.shared_with_me(actor_for(cast.noah)))
+    assert [share.node for share in listed] == [folder]
+    assert listed[0].best_permission == "edit"
+    assert policies.access_node(actor_for(cast.noah), folder.public_id).grant.permission == "edit"

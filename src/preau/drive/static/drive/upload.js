@@ -39,6 +39,8 @@
       var request = new XMLHttpRequest();
       request.open("POST", form.action);
       request.setRequestHeader("X-Requested-With", "XMLHttpRequest");
+      var token = form.querySelector("input[name=csrfmiddlewaretoken]");
+      if (token) request.setRequestHeader("X-CSRFToken", token.value);
       request.upload.addEventListener("progress", function (progress) {
         if (progress.lengthComputable) {
           bar.value = Math.round((100 * progress.loaded) / progress.total);
