@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import base64
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 import pytest
 from defusedxml import ElementTree
@@ -47,7 +47,7 @@ def names(response: Any) -> list[str]:
     itself first."""
     tree = ElementTree.fromstring(response if isinstance(response, bytes) else body(response))
     hrefs = [h.text or "" for h in tree.iter("{DAV:}href")]
-    return [h.rstrip("/").rsplit("/", 1)[-1] for h in hrefs]
+    return [unquote(h.rstrip("/").rsplit("/", 1)[-1]) for h in hrefs]
 
 
 def lecture_shared_with_4b(cast: Any, permission: str = "read") -> tuple[Node, Node]:
@@ -97,11 +97,9 @@ def test_the_client_address_behind_a_proxy_is_the_one_the_throttle_counts(cast: 
 def test_each_establishment_is_a_folder_holding_my_files_and_what_is_shared(cast: Any) -> None:
     top = dav("PROPFIND", "/dav/", "parent.sophie", HTTP_DEPTH="1")
     assert top.status_code == 207
-    assert sorted(names(top)[1:]) == sorted(
-        [quote("Collège Jean Moulin"), quote("Lycée Marie Curie")]
-    )
+    assert sorted(names(top)[1:]) == ["Collège Jean Moulin", "Lycée Marie Curie"]
     inside = dav("PROPFIND", MOULIN + "/", "prof.bernard", HTTP_DEPTH="1")
-    assert names(inside)[1:] == [quote("Mes fichiers"), quote("Partagés avec moi")]
+    assert names(inside)[1:] == ["Mes fichiers", "Partagés avec moi"]
 
 
 def test_a_file_put_through_webdav_is_in_the_drive_and_comes_back(cast: Any) -> None:
@@ -348,7 +346,7 @@ def test_an_establishment_that_turned_the_drive_off_is_not_listed(cast: Any) -> 
         choices={"drive": (False, 45)},
     )
     top = dav("PROPFIND", "/dav/", "parent.sophie", HTTP_DEPTH="1")
-    assert names(top)[1:] == [quote("Collège Jean Moulin")]
+    assert names(top)[1:] == ["Collège Jean Moulin"]
     lycee = "/dav/" + quote("Lycée Marie Curie") + "/"
     assert dav("PROPFIND", lycee, "parent.sophie", HTTP_DEPTH="0").status_code == 404
 
@@ -383,3 +381,34 @@ def test_the_working_files_of_programs_stay_beside_the_drive(cast: Any) -> None:
     lecture_shared_with_4b(cast)
     refused = dav("PUT", SHARED + "/Lectures/._Horla.pdf", "eleve.noah", apple_double)
     assert refused.status_code == 403
+
+
+def test_two_shared_folders_of_the_same_name_are_told_apart_by_their_owner(cast: Any) -> None:
+    lecture_shared_with_4b(cast)
+    bernard = actor_for(cast.bernard)
+    folder = actions.do_create_folder(actor=bernard, parent=root(cast.bernard), name="Lectures")
+    folder.grant = policies.grant_for(bernard, folder)
+    actions.do_share(actor=bernard, node=folder, permission="read", school_class=cast.class_4b)
+    listing = names(dav("PROPFIND", SHARED + "/", "eleve.lea", HTTP_DEPTH="1"))
+    assert sorted(listing[1:]) == ["Lectures", "Lectures (Marc Bernard)"]
+    garcias = names(dav("PROPFIND", SHARED + "/Lectures/", "eleve.lea", HTTP_DEPTH="1"))
+    assert garcias[1:] == ["Le Horla.pdf"]
+    bernards = SHARED + "/" + quote("Lectures (Marc Bernard)") + "/"
+    assert names(dav("PROPFIND", bernards, "eleve.lea", HTTP_DEPTH="1"))[1:] == []
+
+
+def test_each_establishment_keeps_its_own_files(cast: Any) -> None:
+    lycee = "/dav/" + quote("Lycée Marie Curie") + "/" + quote("Mes fichiers")
+    assert dav("PUT", lycee + "/bulletin.txt", "parent.sophie", b"Hugo\n").status_code == 201
+    stored = Node.objects.get(name="bulletin.txt")
+    assert stored.establishment == cast.curie
+    assert dav("GET", MINE + "/bulletin.txt", "parent.sophie").status_code == 404
+    # Nothing crosses from one establishment to the other through WebDAV.
+    copied = dav(
+        "COPY",
+        lycee + "/bulletin.txt",
+        "parent.sophie",
+        HTTP_DESTINATION="http://testserver" + MINE + "/bulletin.txt",
+    )
+    assert copied.status_code == 403
+    assert Node.objects.filter(name="bulletin.txt").count() == 1
