@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cached_property
 from typing import Any
+from urllib.parse import unquote, urlparse
 
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import TemporaryUploadedFile
@@ -33,6 +34,7 @@ from wsgidav import util
 from wsgidav.dav_error import (
     HTTP_BAD_REQUEST,
     HTTP_CONFLICT,
+    HTTP_CREATED,
     HTTP_FORBIDDEN,
     HTTP_INSUFFICIENT_STORAGE,
     HTTP_MEDIATYPE_NOT_SUPPORTED,
@@ -194,7 +196,44 @@ class DriveProvider(DAVProvider):
             resource = self.get_resource_inst(environ["PATH_INFO"], environ)
             if resource is not None and resource.is_collection:
                 raise DAVError(HTTP_FORBIDDEN, err_condition=PRECONDITION_CODE_PropfindFiniteDepth)
+        if environ["REQUEST_METHOD"] in ("MOVE", "COPY") and "HTTP_DESTINATION" in environ:
+            renamed = self._change_of_case(environ)
+            if renamed:
+                return util.send_status_response(environ, start_response, HTTP_CREATED)
         return default_handler(environ, start_response)
+
+    def _change_of_case(self, environ: dict[str, Any]) -> bool:
+        """« a.txt » moved to « A.txt » (Windows renames so): names are the same for the drive,
+        so the protocol layer would take the destination for another file and delete it
+        first, that is the source itself. A rename does it; a copy onto itself is refused."""
+        source = self.get_resource_inst(environ["PATH_INFO"], environ)
+        destination = urlparse(unquote(environ["HTTP_DESTINATION"])).path
+        if not isinstance(source, _NodeMixin) or not destination.startswith(self.mount_path + "/"):
+            return False
+        target_path = destination[len(self.mount_path) :]
+        target = self.get_resource_inst(target_path, environ)
+        if not isinstance(target, _NodeMixin) or target.node is None or source.node is None:
+            return False
+        if target.node.pk != source.node.pk or _segments(target_path) == _segments(source.path):
+            return False
+        if environ["REQUEST_METHOD"] == "COPY":
+            raise DAVError(HTTP_FORBIDDEN, "Cannot copy a resource onto itself.")
+        util.parse_if_header_dict(environ)
+        self.lock_manager.check_write_permission(
+            url=source.get_ref_url(),
+            depth="infinity",
+            token_list=environ["wsgidav.ifLockTokenList"],
+            principal=environ["wsgidav.user_name"],
+        )
+        with drive_answers():
+            actions.do_rename(actor=source.actor, node=source.node, name=_segments(target_path)[-1])
+        renamed = self.get_resource_inst(target_path, environ)
+        if self.prop_manager is not None and renamed is not None:
+            self.prop_manager.move_properties(
+                source.get_ref_url(), renamed.get_ref_url(), with_children=True, environ=environ
+            )
+        source.remove_all_locks(recursive=True)
+        return True
 
     def get_resource_inst(self, path: str, environ: dict[str, Any]) -> Any:
         tree = tree_of(environ)

@@ -412,3 +412,15 @@ def test_each_establishment_keeps_its_own_files(cast: Any) -> None:
     )
     assert copied.status_code == 403
     assert Node.objects.filter(name="bulletin.txt").count() == 1
+
+
+def test_a_change_of_case_is_a_rename_not_a_deletion(cast: Any) -> None:
+    dav("PUT", MINE + "/notes.txt", "prof.bernard", b"x\n")
+    moved = dav("MOVE", MINE + "/notes.txt", "prof.bernard", HTTP_DESTINATION=MINE + "/Notes.txt")
+    assert moved.status_code == 201
+    node = Node.objects.get(name_key="notes.txt")
+    assert node.name == "Notes.txt"
+    assert node.trashed_at is None
+    copied = dav("COPY", MINE + "/Notes.txt", "prof.bernard", HTTP_DESTINATION=MINE + "/NOTES.txt")
+    assert copied.status_code == 403
+    assert Node.objects.filter(trashed_at__isnull=True, name_key="notes.txt").count() == 1
