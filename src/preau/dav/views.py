@@ -43,13 +43,15 @@ def _unauthorized() -> HttpResponse:
     return response
 
 
+def _chunked(request: HttpRequest) -> bool:
+    return "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower()
+
+
 def _body(request: HttpRequest) -> Any:
     """The request body as WsgiDAV reads it: to its end and no further."""
-    environ = request.META
-    chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
-    if chunked and environ.get("wsgi.input_terminated"):
-        # The server decodes chunked bodies and ends the stream (gunicorn does).
-        return environ["wsgi.input"]
+    if _chunked(request):
+        # The server decoded the chunks and ends the stream there (gunicorn does).
+        return request.META["wsgi.input"]
     return request  # reads through Django's stream, limited by Content-Length
 
 
@@ -83,6 +85,10 @@ def dav(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
         # A fragment has no place in a request (RFC 9110 §7.1); servers that drop it would
         # otherwise turn « DELETE /a/#b » into « DELETE /a/ ».
         return HttpResponse(status=400)
+    if _chunked(request) and not request.META.get("wsgi.input_terminated"):
+        # A server that leaves chunks undecoded (the development server) would hand over an
+        # empty body, and the file would be saved empty: ask for a length instead.
+        return HttpResponse(status=411)
     tree = Tree(person)
     environ = dict(request.META)
     path = request.path_info[len(MOUNT) :] or "/"

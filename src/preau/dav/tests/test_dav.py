@@ -424,3 +424,11 @@ def test_a_change_of_case_is_a_rename_not_a_deletion(cast: Any) -> None:
     copied = dav("COPY", MINE + "/Notes.txt", "prof.bernard", HTTP_DESTINATION=MINE + "/NOTES.txt")
     assert copied.status_code == 403
     assert Node.objects.filter(trashed_at__isnull=True, name_key="notes.txt").count() == 1
+
+
+def test_a_chunked_body_the_server_cannot_end_is_refused_not_saved_empty(cast: Any) -> None:
+    refused = dav(
+        "PUT", MINE + "/finder.txt", "prof.bernard", b"", HTTP_TRANSFER_ENCODING="chunked"
+    )
+    assert refused.status_code == 411
+    assert not Node.objects.filter(name="finder.txt").exists()

@@ -176,3 +176,25 @@ def test_a_lock_and_a_property_set_on_one_node_hold_on_another(portal: dict[str,
         assert b"bleu" in body
         assert _request(first + path, "UNLOCK", Lock_Token=token)[0] == 204
         assert _request(second + path, "DELETE")[0] == 204
+
+
+def test_a_chunked_upload_as_finder_sends_it_is_saved_whole(portal: dict[str, str]) -> None:
+    import http.client
+
+    with gunicorn(portal, workers=1) as url:
+        host, port = url.removeprefix("http://").split(":")
+        connection = http.client.HTTPConnection(host, int(port), timeout=10)
+        credentials = base64.b64encode(f"{USER}:{DEMO_PASSWORD}".encode()).decode()
+        chunks = [b"Premier morceau\n", b"Second morceau\n"]
+        connection.request(
+            "PUT",
+            FOLDER + "morceaux.txt",
+            body=iter(chunks),
+            headers={"Authorization": f"Basic {credentials}", "Transfer-Encoding": "chunked"},
+            encode_chunked=True,
+        )
+        assert connection.getresponse().status == 201
+        connection.close()
+        status, _, content = _request(url + FOLDER + "morceaux.txt", "GET")
+        assert status == 200
+        assert content == b"".join(chunks)
