@@ -61,3 +61,10 @@ def create(*, actor: Any, folder: Node, name: str, content: bytes = b"") -> Pend
         },
     )
     return row
+
+
+def purge_expired() -> int:
+    """Forget the empty and working files older than ``PENDING_HOURS`` of everyone."""
+    since = timezone.now() - timedelta(hours=PENDING_HOURS)
+    deleted, _ = PendingFile.objects.filter(created_at__lt=since).delete()
+    return deleted

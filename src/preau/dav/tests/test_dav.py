@@ -432,3 +432,23 @@ def test_a_chunked_body_the_server_cannot_end_is_refused_not_saved_empty(cast: A
     )
     assert refused.status_code == 411
     assert not Node.objects.filter(name="finder.txt").exists()
+
+
+def test_the_daily_purge_forgets_expired_locks_and_old_waiting_files(cast: Any) -> None:
+    import io
+    from datetime import timedelta
+
+    import time_machine
+    from django.core.management import call_command
+
+    from preau.dav.models import DavLock
+
+    dav("PUT", MINE + "/vieux.pdf", "prof.bernard", b"")
+    dav("PUT", MINE + "/a.txt", "prof.bernard", b"x\n")
+    dav("LOCK", MINE + "/a.txt", "prof.bernard", LOCK_BODY, HTTP_TIMEOUT="Second-60")
+    with time_machine.travel(timedelta(days=2)):
+        out = io.StringIO()
+        call_command("purge_dav", stdout=out)
+    assert "1 expired lock(s), 1 waiting file(s)" in out.getvalue()
+    assert not DavLock.objects.exists()
+    assert not PendingFile.objects.exists()
