@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "preau.dropbox",
     "preau.drive",
     "preau.calendar",
+    "preau.dav",
     "preau.demo",
 ]
 
@@ -283,5 +284,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # The WebDAV protocol layer: its errors, not a line per request.
+        "wsgidav": {"level": "WARNING"},
+    },
 }

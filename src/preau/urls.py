@@ -20,6 +20,8 @@ urlpatterns = [
     path("agenda/", include("preau.calendar.urls")),
     path("caldav/", include("preau.calendar.caldav_urls")),
     path(".well-known/caldav", calendar_caldav.well_known, name="caldav_well_known"),
+    # WebDAV on the drive (fixed contract): /dav and everything below it.
+    path("dav", include("preau.dav.urls")),
     path("api/v1/", api.urls),
     path("api/tokens/", include("preau.api.urls")),
     path("django-admin/", admin.site.urls),
