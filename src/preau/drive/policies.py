@@ -61,7 +61,7 @@ from preau.drive.models import (
     SpaceKind,
 )
 from preau.groups.models import Role, WorkspaceMember
-from preau.groups.policies import POSTING_ROLES, visible_workspaces
+from preau.groups.policies import contributes, visible_workspaces
 
 if TYPE_CHECKING:
     from preau.core.actor import Actor
@@ -191,12 +191,8 @@ def group_membership(actor: Actor, space: Space) -> WorkspaceMember | None:
 
 def writes_in_group(membership: WorkspaceMember) -> bool:
     """Animators and members write in their workspace's shared folder while it is open and
-    they have the floor; readers and muted members read."""
-    return (
-        membership.role in POSTING_ROLES
-        and membership.muted_at is None
-        and membership.workspace.archived_at is None
-    )
+    they have the floor; readers and muted members read (the workspaces' rule)."""
+    return contributes(membership)
 
 
 def space_permission(actor: Actor, space: Space) -> str | None:
