@@ -240,3 +240,23 @@ def test_the_group_folder_page_budget(cast: Any, client: Any) -> None:
         )
     with query_budget(9):
         client.get(url)
+
+
+def test_the_group_folders_list_budget(cast: Any, client: Any) -> None:
+    """« Espaces de groupe » runs the same queries with 1 workspace or 30."""
+    club_files(cast)
+    client.force_login(cast.garcia)
+    url = reverse("drive:groups")
+    client.get(url)
+    # user, memberships, the page's count and rows.
+    with query_budget(4):
+        page = client.get(url).content.decode()
+    assert "Club théâtre" in page and "Conseil pédagogique" in page
+    garcia = actor(cast.garcia)
+    for number in range(28):
+        workspace = Workspace.objects.create(establishment=cast.moulin, name=f"Atelier {number}")
+        WorkspaceMember.objects.create(
+            establishment=cast.moulin, workspace=workspace, person=garcia.user, role=Role.ANIMATOR
+        )
+    with query_budget(4):
+        client.get(url)
