@@ -27,6 +27,7 @@ from preau.directory.models import Function, GroupMembership, Profile, SchoolCla
 from preau.directory.policies import get_or_404
 from preau.groups.models import Workspace, WorkspaceMember
 from preau.groups.policies import POSTING_ROLES, visible_workspaces
+from preau.portal.selectors import is_service_enabled
 
 if TYPE_CHECKING:
     from preau.core.actor import Actor, Child
@@ -69,7 +70,10 @@ def _child_condition(child: Child) -> Q:
 
 
 def _workspace_condition(actor: Actor) -> Q:
-    """The calendars of the workspaces the actor is a member of (a subquery, no query)."""
+    """The calendars of the workspaces the actor is a member of (a subquery, no query); none
+    when the establishment turned the workspaces off (their calendars close with them)."""
+    if actor.establishment is None or not is_service_enabled(actor.establishment, "groups"):
+        return Q(pk__in=[])
     return Q(kind=CalendarKind.WORKSPACE, workspace__in=visible_workspaces(actor).values("pk"))
 
 

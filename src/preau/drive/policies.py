@@ -62,6 +62,7 @@ from preau.drive.models import (
 )
 from preau.groups.models import Role, WorkspaceMember
 from preau.groups.policies import contributes, visible_workspaces
+from preau.portal.selectors import is_service_enabled
 
 if TYPE_CHECKING:
     from preau.core.actor import Actor
@@ -161,7 +162,7 @@ def group_spaces(actor: Actor) -> QuerySet[Space]:
     """The shared folders of the workspaces the actor is a member of, in their current
     establishment (archived workspaces included)."""
     establishment = actor.establishment
-    if not actor.is_authenticated or establishment is None:
+    if not actor.is_authenticated or establishment is None or not groups_enabled(establishment):
         return Space.objects.none()
     return Space.objects.filter(
         establishment=establishment,
@@ -170,10 +171,18 @@ def group_spaces(actor: Actor) -> QuerySet[Space]:
     )
 
 
+def groups_enabled(establishment: Establishment) -> bool:
+    """Whether the establishment has the group workspaces turned on: when it turns them off,
+    their shared folders close with them (read from the cache the portal keeps)."""
+    return is_service_enabled(establishment, "groups")
+
+
 def group_membership(actor: Actor, space: Space) -> WorkspaceMember | None:
     """The actor's membership in the workspace of a group space, with its workspace (1 query,
     kept on the space for the rest of the request)."""
     if space.kind != SpaceKind.GROUP or space.workspace_id is None:
+        return None
+    if not groups_enabled(actor.establishment):
         return None
     cache = space.__dict__.setdefault("_memberships", {})
     if actor.user.pk not in cache:

@@ -113,6 +113,8 @@ def folder(request: HttpRequest, public_id: UUID) -> HttpResponse:
 def groups(request: HttpRequest) -> HttpResponse:
     """« Espaces de groupe »: the shared folders of the actor's workspaces, open ones first."""
     actor = request.actor
+    if actor.establishment is None or not policies.groups_enabled(actor.establishment):
+        raise Http404
     rows = group_policies.visible_workspaces(actor).order_by(
         F("archived_at").asc(nulls_first=True), "name", "id"
     )
@@ -124,6 +126,8 @@ def _group_root(request: HttpRequest, public_id: UUID) -> Node:
     """The root of a workspace's shared folder, for one of its members (made on first visit);
     404 for anyone else."""
     actor = request.actor
+    if actor.establishment is None or not policies.groups_enabled(actor.establishment):
+        raise Http404
     workspace = group_policies.access_workspace(actor, public_id)
     space = actions.do_ensure_group_space(workspace=workspace)
     root = actions.root_of(space)

@@ -12,12 +12,15 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
+from preau.calendar import actions as calendar_actions
+from preau.calendar import policies as calendar_policies
 from preau.core.testing import Isolation, isolation_test, query_budget
 from preau.drive import actions, demo, policies
 from preau.drive.errors import QuotaExceeded
 from preau.drive.models import MIB, DriveSettings, Node, Space
 from preau.groups.models import Role, Workspace, WorkspaceMember
 from preau.groups.tests.helpers import CLUB_ID, actor, club
+from preau.portal.actions import do_update_services
 
 pytestmark = pytest.mark.django_db
 
@@ -260,3 +263,22 @@ def test_the_group_folders_list_budget(cast: Any, client: Any) -> None:
         )
     with query_budget(4):
         client.get(url)
+
+
+def test_turning_the_workspaces_off_closes_their_folders_and_calendars(
+    cast: Any, client: Any
+) -> None:
+    workspace = club_files(cast)
+    calendar = calendar_actions.shared_calendar(establishment=cast.moulin, workspace=workspace)
+    roles = Node.objects.get(name="Répartition des rôles.txt")
+    do_update_services(
+        actor=actor(cast.principal_moulin),
+        establishment=cast.moulin,
+        choices={"groups": (False, 50)},
+    )
+    client.force_login(cast.noah)
+    assert client.get(reverse("drive:group", args=[CLUB_ID])).status_code == 404
+    assert client.get(reverse("drive:groups")).status_code == 404
+    assert client.get(reverse("drive:item", args=[roles.public_id])).status_code == 404
+    with pytest.raises(Http404):
+        calendar_policies.access_calendar(actor(cast.noah), calendar.public_id)
