@@ -51,9 +51,7 @@ test_isolation = isolation_test(
         Isolation(
             "discipline:measure_edit", "bernard", _detention, (*NOT_STAFF, "jade"), setup=build
         ),
-        Isolation(
-            "discipline:measure_cancel", "cpe_moulin", _detention, NOT_STAFF, setup=build
-        ),
+        Isolation("discipline:measure_cancel", "cpe_moulin", _detention, NOT_STAFF, setup=build),
         Isolation(
             "discipline:measure_publish",
             "bernard",
