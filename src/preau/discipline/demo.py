@@ -5,7 +5,7 @@
 - Extra work for Léa given by Ms Garcia.
 - An « avertissement » for Jade (3e A), pronounced by the head.
 
-Dates follow today (the incident two school days ago, the detention next Wednesday), kept
+Dates follow today (the incident two school days ago, the detention next Wednesday afternoon), kept
 inside the school year. Idempotent: rows are found by what they say before being created.
 """
 
@@ -66,8 +66,9 @@ def _school_day_before(day: date, days: int) -> date:
     return day
 
 
-def _next_wednesday(day: date) -> date:
-    return day + timedelta(days=(2 - day.weekday()) % 7 or 7)
+def _next(day: date, weekday: int) -> date:
+    """The next given weekday after ``day`` (Monday is 0)."""
+    return day + timedelta(days=(weekday - day.weekday()) % 7 or 7)
 
 
 def _lists(establishment: Any) -> None:
@@ -119,7 +120,7 @@ def build(cast: Any) -> None:
         incident=incident,
         decided_by=cast.bernard,
         decided_on=incident_day,
-        detention_date=_clamp(_next_wednesday(today), year),
+        detention_date=_clamp(_next(today, 2), year),
         start_time=time(13, 30),
         end_time=time(15, 30),
         place="Salle d'étude (B04)",
@@ -145,7 +146,7 @@ def build(cast: Any) -> None:
         EXTRA_WORK_REASON,
         decided_by=cast.garcia,
         decided_on=_clamp(_school_day_before(today, 1), year),
-        due_date=_clamp(today + timedelta(days=7), year),
+        due_date=_clamp(_next(today, 0) + timedelta(days=7), year),
         family_text=(
             "Léa recopiera et apprendra la leçon sur le discours rapporté, et rédigera dix "
             "phrases d'exemple."

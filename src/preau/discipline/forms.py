@@ -22,6 +22,15 @@ from preau.discipline.models import (
 )
 
 
+def _date() -> forms.DateInput:
+    # The browser's date field reads and writes ISO dates, whatever the language.
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _time() -> forms.TimeInput:
+    return forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+
 class PersonChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.last_name} {obj.first_name}"
@@ -45,23 +54,17 @@ class MeasureForm(forms.Form):
     reason = forms.CharField(
         label=_("Motif"), max_length=200, help_text=_("Lu par l'élève et ses responsables.")
     )
-    decided_on = forms.DateField(
-        label=_("Date de la décision"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    decided_on = forms.DateField(label=_("Date de la décision"), widget=_date())
     incident = forms.ModelChoiceField(
         queryset=None, required=False, to_field_name="public_id", label=_("Incident lié")
     )
     detention_date = forms.DateField(
         required=False,
         label=_("Date de la retenue"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=_date(),
     )
-    start_time = forms.TimeField(
-        required=False, label=_("Début"), widget=forms.TimeInput(attrs={"type": "time"})
-    )
-    end_time = forms.TimeField(
-        required=False, label=_("Fin"), widget=forms.TimeInput(attrs={"type": "time"})
-    )
+    start_time = forms.TimeField(required=False, label=_("Début"), widget=_time())
+    end_time = forms.TimeField(required=False, label=_("Fin"), widget=_time())
     place = forms.CharField(required=False, max_length=120, label=_("Lieu de la retenue"))
     supervisor = PersonChoice(
         queryset=None, required=False, to_field_name="public_id", label=_("Surveillant")
@@ -69,7 +72,7 @@ class MeasureForm(forms.Form):
     due_date = forms.DateField(
         required=False,
         label=_("Devoir à rendre le"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=_date(),
     )
     family_text = forms.CharField(
         label=_("Texte pour la famille"),
@@ -135,12 +138,8 @@ class SanctionForm(MeasureForm):
     by_council = forms.BooleanField(
         required=False, label=_("Prononcée par le conseil de discipline")
     )
-    start_date = forms.DateField(
-        required=False, label=_("Du"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    end_date = forms.DateField(
-        required=False, label=_("Au"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    start_date = forms.DateField(required=False, label=_("Du"), widget=_date())
+    end_date = forms.DateField(required=False, label=_("Au"), widget=_date())
     suspended = forms.BooleanField(required=False, label=_("Avec sursis"))
 
     sanction = True

@@ -38,3 +38,23 @@ def test_karim_acknowledges_the_detention_and_the_cpe_sees_it(page: Any, portal_
     row.get_by_role("link", name="Retenue").click()
     page.wait_for_load_state()
     assert DETENTION_NOTES in page.locator("main").inner_text()
+
+
+def test_bernard_gives_a_detention_from_the_form(page: Any, portal_url: str) -> None:
+    log_in(page, portal_url, "prof.bernard")
+    page.goto(f"{portal_url}/discipline/")
+    page.get_by_role("link", name="Donner une punition").click()
+    page.wait_for_load_state()
+    assert accessibility_violations(page) == []
+    page.get_by_label("Élève").select_option(label="Leroy Noah")
+    page.get_by_label("Nature").select_option(label="Retenue")
+    page.get_by_label("Motif").fill("Oubli répété du matériel")
+    page.get_by_label("Date de la retenue").fill("2000-01-05")
+    page.get_by_label("Début").fill("16:00")
+    page.get_by_label("Fin").fill("17:00")
+    page.get_by_label("Lieu de la retenue").fill("Permanence")
+    page.get_by_label("Texte pour la famille").fill("Retenue pour oubli répété du matériel.")
+    page.get_by_role("button", name="Enregistrer").click()
+    page.wait_for_load_state()
+    alert = page.get_by_role("alert").filter(has_text="année scolaire")
+    assert "La date de la retenue doit être dans l'année scolaire" in alert.inner_text(timeout=3000)

@@ -352,3 +352,35 @@ def test_school_life_sees_the_detentions_of_the_day(cast: Any, client: Any) -> N
     client.force_login(cast.cpe_moulin)
     home = client.get(reverse("portal:home")).content.decode()
     assert "Retenues du jour" in home and "Roux Jade" in home and "Permanence" in home
+
+
+def test_the_edit_form_shows_the_dates_and_saves_a_change(cast: Any, client: Any) -> None:
+    build(cast)
+    detention = noah_detention(cast)
+    client.force_login(cast.bernard)
+    url = reverse("discipline:measure_edit", args=[detention.public_id])
+    page = client.get(url).content.decode()
+    assert f'value="{detention.detention_date.isoformat()}"' in page
+    assert 'value="13:30"' in page
+    response = client.post(
+        url,
+        {
+            "kind": Kind.DETENTION,
+            "reason": detention.reason,
+            "decided_on": detention.decided_on.isoformat(),
+            "incident": str(detention.incident.public_id),
+            "detention_date": detention.detention_date.isoformat(),
+            "start_time": "14:00",
+            "end_time": "15:30",
+            "place": detention.place,
+            "supervisor": str(cast.cpe_moulin.public_id),
+            "family_text": detention.family_text,
+            "staff_notes": detention.staff_notes,
+            "acknowledgement_required": "on",
+        },
+    )
+    assert response.status_code == 302
+    detention.refresh_from_db()
+    assert detention.start_time.hour == 14
+    entry = AuditEntry.objects.get(action="discipline.measure.update")
+    assert entry.after == {"start_time": "14:00:00"}
