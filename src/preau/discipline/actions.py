@@ -136,10 +136,8 @@ def _check_measure(actor: Any, data: MeasureData) -> None:
         raise PermissionDenied
     if data.other_kind is not None and data.other_kind.establishment_id != establishment.pk:
         raise PermissionDenied
-    if (
-        data.supervisor is not None
-        and not establishment_staff(establishment).filter(pk=data.supervisor.pk).exists()
-    ):
+    staff = establishment_staff(establishment, actor.school_year)
+    if data.supervisor is not None and not staff.filter(pk=data.supervisor.pk).exists():
         raise PermissionDenied
     if not data.reason.strip():
         raise ValidationError(_("Indiquez le motif."), code="reason")
@@ -219,13 +217,12 @@ def _normalised(data: MeasureData) -> dict[str, Any]:
     return values
 
 
-def establishment_staff(establishment: Any) -> Any:
+def establishment_staff(establishment: Any, year: Any) -> Any:
     """The staff and teachers of the establishment this year (supervisors of detentions)."""
     from django.contrib.auth import get_user_model
 
-    from preau.directory.models import STAFF_PROFILES, Membership, Profile, SchoolYear
+    from preau.directory.models import STAFF_PROFILES, Membership, Profile
 
-    year = SchoolYear.current()
     members = Membership.objects.filter(
         establishment=establishment,
         school_year=year,
@@ -292,6 +289,16 @@ def do_give_measure(*, actor: Any, data: MeasureData, publish: bool = True) -> M
         )
         if publish:
             _tell_family(actor, measure, _published_title(measure))
+        if measure.supervisor_id is not None and measure.supervisor_id != actor.user.pk:
+            notify(
+                recipients=[measure.supervisor],
+                establishment=measure.establishment,
+                kind=NotificationKind.DISCIPLINE,
+                title=_("Retenue à surveiller le %(day)s")
+                % {"day": formats.date_format(measure.detention_date, "SHORT_DATE_FORMAT")},
+                url=reverse("discipline:measure", args=[measure.public_id]),
+                actor=actor,
+            )
         _changed(measure)
     return measure
 

@@ -112,9 +112,8 @@ class MeasureForm(forms.Form):
             .select_related("category")
             .order_by("-occurred_at")
         )
-        self.fields["supervisor"].queryset = establishment_staff(establishment).order_by(
-            "last_name", "first_name"
-        )
+        staff = establishment_staff(establishment, actor.school_year)
+        self.fields["supervisor"].queryset = staff.order_by("last_name", "first_name")
         if measure is not None:
             # The student of a measure does not change; its publication is its own action.
             del self.fields["student"]

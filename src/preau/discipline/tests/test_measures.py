@@ -57,6 +57,18 @@ def test_a_teacher_gives_a_detention_published_to_the_family(cast: Any, client: 
     assert notification.url == reverse("discipline:measure", args=[measure.public_id])
     assert "NOTE-PRIVEE-XYZ" not in notification.body
     assert AuditEntry.objects.filter(action="discipline.punish", target_id=measure.public_id)
+    assert not Notification.objects.filter(recipient=cast.sophie).exists()
+
+
+def test_the_supervisor_of_a_detention_is_told(cast: Any, client: Any) -> None:
+    client.force_login(cast.bernard)
+    client.post(
+        reverse("discipline:punish"),
+        detention_post(cast, cast.noah, supervisor=str(cast.cpe_moulin.public_id)),
+    )
+    told = Notification.objects.get(recipient=cast.cpe_moulin)
+    assert told.title.startswith("Retenue à surveiller")
+    assert "NOTE-PRIVEE-XYZ" not in told.body
 
 
 def test_a_teacher_cannot_punish_a_student_of_another_class(cast: Any, client: Any) -> None:
