@@ -4,13 +4,15 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 
 from preau.audit.models import AuditEntry
 from preau.core.actor import Actor
+from preau.directory.models import Period
 from preau.discipline import actions, demo
-from preau.discipline.models import Kind, Measure
+from preau.discipline.models import Kind, Measure, OtherPunishment
 from preau.discipline.tests.helpers import build, jade_warning, lea_extra_work, noah_detention
 from preau.notifications.models import Kind as NotificationKind
 from preau.notifications.models import Notification
@@ -396,3 +398,69 @@ def test_the_edit_form_shows_the_dates_and_saves_a_change(cast: Any, client: Any
     assert detention.start_time.hour == 14
     entry = AuditEntry.objects.get(action="discipline.measure.update")
     assert entry.after == {"start_time": "14:00:00"}
+
+
+def test_a_guardian_sees_a_child_in_another_establishment(cast: Any, client: Any) -> None:
+    actions.do_give_measure(
+        actor=actor_of(cast.principal_curie),
+        data=actions.MeasureData(
+            student=cast.hugo,
+            kind=Kind.REPRIMAND,
+            reason="Insolence",
+            family_text="Un blâme est prononcé pour Hugo.",
+            decided_on=timezone.localdate(),
+        ),
+    )
+    client.force_login(cast.sophie)  # working in Jean Moulin, where Léa is
+    page = client.get(reverse("discipline:child", args=[cast.hugo.public_id])).content.decode()
+    assert "Un blâme est prononcé pour Hugo." in page
+    assert Notification.objects.filter(recipient=cast.sophie).count() == 1
+    client.force_login(cast.karim)
+    response = client.get(reverse("discipline:child", args=[cast.hugo.public_id]))
+    assert response.status_code == 404
+
+
+def test_another_punishment_of_the_list_and_a_later_publication(cast: Any, client: Any) -> None:
+    build(cast)
+    other = OtherPunishment.objects.get(establishment=cast.moulin, label=demo.OTHERS[0])
+    foreign = OtherPunishment.objects.get(establishment=cast.curie, label=demo.OTHERS[0])
+    data = actions.MeasureData(
+        student=cast.noah,
+        kind=Kind.OTHER,
+        reason="Dégradation d'une table",
+        family_text="Noah nettoiera la table qu'il a dessinée.",
+        decided_on=timezone.localdate(),
+        other_kind=foreign,
+        acknowledgement_required=False,
+    )
+    with pytest.raises(PermissionDenied):
+        actions.do_give_measure(actor=actor_of(cast.cpe_moulin), data=data)
+    data.other_kind = other
+    measure = actions.do_give_measure(actor=actor_of(cast.cpe_moulin), data=data, publish=False)
+    assert measure.label == demo.OTHERS[0] and measure.published_at is None
+    assert not Notification.objects.filter(title__contains=demo.OTHERS[0]).exists()
+    client.force_login(cast.karim)
+    url = reverse("discipline:measure", args=[measure.public_id])
+    assert client.get(url).status_code == 404  # not published yet
+    client.force_login(cast.cpe_moulin)
+    client.post(reverse("discipline:measure_publish", args=[measure.public_id]))
+    client.force_login(cast.karim)
+    page = client.get(url).content.decode()
+    assert demo.OTHERS[0].replace("'", "&#x27;") in page
+    assert "J&#x27;ai pris connaissance" not in page  # none asked
+    assert Notification.objects.filter(recipient=cast.karim, url=url).exists()
+
+
+def test_the_period_filter(cast: Any, client: Any) -> None:
+    build(cast)
+    detention = noah_detention(cast)
+    period = Period.objects.get(
+        establishment=cast.moulin,
+        start_date__lte=detention.decided_on,
+        end_date__gte=detention.decided_on,
+    )
+    other = Period.objects.filter(establishment=cast.moulin).exclude(pk=period.pk).first()
+    client.force_login(cast.cpe_moulin)
+    url = reverse("discipline:establishment")
+    assert "Retenue" in rows(client.get(url, {"period": period.pk}))
+    assert "Retenue" not in rows(client.get(url, {"period": other.pk}))
