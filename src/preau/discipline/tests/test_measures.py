@@ -464,3 +464,13 @@ def test_the_period_filter(cast: Any, client: Any) -> None:
     url = reverse("discipline:establishment")
     assert "Retenue" in rows(client.get(url, {"period": period.pk}))
     assert "Retenue" not in rows(client.get(url, {"period": other.pk}))
+
+
+def test_a_student_sees_what_is_coming_at_home(cast: Any, client: Any) -> None:
+    build(cast)
+    client.force_login(cast.noah)
+    home = client.get(reverse("portal:home")).content.decode()
+    assert "À venir" in home and "Retenue" in home
+    assert demo.DETENTION_NOTES not in home
+    client.force_login(cast.jade)  # a warning is nothing to come
+    assert "À venir" not in client.get(reverse("portal:home")).content.decode()
