@@ -154,9 +154,10 @@ def test_guardian_dashboard_query_budget(cast: Cast, client: Any) -> None:
     # After a change to the directory every panel is computed again: user, memberships,
     # guardianships + their enrolments (2), the child's teachers (1), latest notifications and
     # the next held one (2), unread messages (1), latest news and the next scheduled change
-    # (2), the child's drop boxes and the next opening or deadline (2), the next events (1).
+    # (2), the child's drop boxes and the next opening or deadline (2), the next events (1),
+    # the child's measures awaiting acknowledgement (1).
     # School year, services and bookmarks come from the cache.
-    with query_budget(13):
+    with query_budget(14):
         response = client.get(reverse("portal:home"))
     assert response.status_code == 200
     # Then, until something shown changes, nothing is read from the database.
