@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "preau.dropbox",
     "preau.drive",
     "preau.calendar",
+    "preau.timetable",
     "preau.demo",
 ]
 
