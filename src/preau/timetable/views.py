@@ -13,6 +13,7 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
@@ -354,13 +355,15 @@ def feed(request: HttpRequest, public_id: UUID, token: str) -> HttpResponse:
         if reader.establishment is None or reader.establishment.pk != found.establishment_id:
             raise Http404
         name = _("Mon emploi du temps")
-    now = timezone.now()
-    year = reader.school_year
-    end = policies.paris_midnight(year.end_date + timedelta(days=1))
-    query = feeds.FeedQuery(actor=reader, child=child, start=now - feeds.PAST, end=end)
-    response = HttpResponse(
-        feeds.build_feed(name, query), content_type="text/calendar; charset=utf-8"
-    )
+    # Built once per five minutes per address; who may read it was checked just above.
+    body = cache.get(feeds.cache_key(found))
+    if body is None:
+        now = timezone.now()
+        end = policies.paris_midnight(reader.school_year.end_date + timedelta(days=1))
+        query = feeds.FeedQuery(actor=reader, child=child, start=now - feeds.PAST, end=end)
+        body = feeds.build_feed(name, query)
+        cache.set(feeds.cache_key(found), body, feeds.CACHE_SECONDS)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, max-age=300"
     response["X-Robots-Tag"] = "noindex"
     return response
