@@ -19,7 +19,7 @@ from preau.timetable.policies import is_lesson_teacher, teacher_lessons
 if TYPE_CHECKING:
     from preau.core.actor import Actor, Child
 
-DAYS_AHEAD = 7
+DAYS_AHEAD = 14
 PANEL_SIZE = 10
 
 
@@ -29,7 +29,7 @@ def _midnight() -> datetime:
 
 
 def due_soon(actor: Actor, child: Child | None) -> list[Homework]:
-    """Homework due from today to a week ahead, with the student's done mark (1 query)."""
+    """Homework due from today to two weeks ahead, with the student's done mark (1 query)."""
     timetable = policies.reader_timetable(actor, child)
     if timetable is None:
         return []
