@@ -19,6 +19,7 @@ urlpatterns = [
     path("logbook/", include("preau.logbook.urls")),
     path("drive/", include("preau.drive.urls")),
     path("agenda/", include("preau.calendar.urls")),
+    path("timetable/", include("preau.timetable.urls")),
     path("caldav/", include("preau.calendar.caldav_urls")),
     path(".well-known/caldav", calendar_caldav.well_known, name="caldav_well_known"),
     # WebDAV on the drive (fixed contract): /dav and everything below it.
