@@ -8,12 +8,23 @@ class LogbookConfig(AppConfig):
 
     def ready(self) -> None:
         from preau.calendar.layers import Layer, register_layer
+        from preau.logbook.feeds import homework_contributor
         from preau.logbook.layers import homework_layer
         from preau.logbook.panels import panel_context
         from preau.portal.registry import Service, register
+        from preau.timetable.feeds import register_contributor
+
+        register_contributor("homework", homework_contributor, position=20)
 
         register_layer(
-            Layer(code="homework", name=_("Travail à faire"), provide=homework_layer, position=20)
+            Layer(
+                code="homework",
+                name=_("Travail à faire"),
+                provide=homework_layer,
+                position=20,
+                # Its own home panel lists homework: the agenda's panel keeps to events.
+                in_panel=False,
+            )
         )
         register(
             Service(

@@ -7,6 +7,7 @@ from unittest import mock
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils.html import escape
 
 from preau.audit.models import AuditEntry
 from preau.logbook.models import Attachment, Entry, Homework, HomeworkDone, LogbookSettings
@@ -187,7 +188,7 @@ def test_a_hand_in_links_the_teachers_drop_box(cast: Any, client: Any, week: Wee
     _today(week.french.date).start()
     client.force_login(cast.lea)
     page = client.get(reverse("logbook:homework"), {"show": "all"}).content.decode()
-    assert f"Rendre dans le casier « {box.title} »" in page
+    assert f"Rendre dans le casier « {escape(box.title)} »" in page
 
 
 def test_another_teachers_drop_box_is_refused(cast: Any, client: Any, week: Week):
