@@ -194,6 +194,53 @@ def do_set_homework(
 
 
 @transaction.atomic
+def do_update_homework(
+    *,
+    actor: Any,
+    homework: Homework,
+    kind: str,
+    instructions: str,
+    minutes: int = 0,
+    due_lesson: Lesson | None = None,
+    due_date: date | None = None,
+    drop_box: Any = None,
+    attachments: list[CheckedFile] | None = None,
+    remove_attachments: list[Attachment] | None = None,
+) -> Homework:
+    """Change a homework (its lesson and audience stay). The students are not notified again:
+    the change shows in their list and panel."""
+    homework = Homework.objects.select_for_update().get(pk=homework.pk)
+    before = snapshot(homework, HOMEWORK_FIELDS)
+    if due_lesson is not None:
+        due_date = due_lesson.date
+    if due_date is None:
+        raise ValueError("A homework is due for a lesson or on a date.")
+    homework.kind = kind
+    homework.instructions = sanitise_html(instructions)
+    homework.minutes = minutes
+    homework.due_lesson = due_lesson
+    homework.due_date = due_date
+    homework.drop_box = drop_box
+    homework.save(
+        update_fields=["kind", "instructions", "minutes", "due_lesson", "due_date", "drop_box"]
+    )
+    removed = [a for a in remove_attachments or [] if a.homework_id == homework.pk]
+    _forget_files([a.file.name for a in removed])
+    Attachment.objects.filter(pk__in=[a.pk for a in removed]).delete()
+    _store({"homework": homework}, homework.establishment, attachments or [])
+    record(
+        actor=actor,
+        establishment=homework.establishment,
+        action="logbook.homework.update",
+        target=homework,
+        before=before,
+        after=snapshot(homework, HOMEWORK_FIELDS),
+    )
+    _changed(homework.establishment_id)
+    return homework
+
+
+@transaction.atomic
 def do_delete_homework(*, actor: Any, homework: Homework) -> None:
     names = [a.file.name for a in homework.attachments.all()]
     record(

@@ -141,16 +141,43 @@ class HomeworkForm(AttachmentsMixin, forms.Form):
         error_messages={"invalid_choice": _("Choisissez un de vos casiers pour cette classe.")},
     )
     attachments = _attachments_field()
+    remove_attachments = forms.ModelMultipleChoiceField(
+        label=_("Pièces jointes à retirer"),
+        queryset=None,
+        required=False,
+        to_field_name="public_id",
+        widget=forms.CheckboxSelectMultiple,
+    )
     confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(
-        self, *args: Any, lesson: Lesson, due_lessons: Any, drop_boxes: Any, **kwargs: Any
+        self,
+        *args: Any,
+        lesson: Lesson,
+        due_lessons: Any,
+        drop_boxes: Any,
+        homework: Any = None,
+        **kwargs: Any,
     ) -> None:
+        if homework is not None and "initial" not in kwargs:
+            kwargs["initial"] = {
+                "kind": homework.kind,
+                "instructions": homework.instructions,
+                "due_lesson": homework.due_lesson.public_id if homework.due_lesson else None,
+                "due_date": None if homework.due_lesson_id else homework.due_date,
+                "minutes": homework.minutes,
+                "drop_box": homework.drop_box.public_id if homework.drop_box_id else None,
+            }
         super().__init__(*args, **kwargs)
         self.lesson = lesson
         self.fields["due_lesson"].queryset = due_lessons
         self.fields["drop_box"].queryset = drop_boxes
         self.fields["drop_box"].label_from_instance = lambda box: box.title
+        if homework is None:
+            del self.fields["remove_attachments"]
+        else:
+            self.fields["remove_attachments"].queryset = homework.attachments.all()
+            self.fields["remove_attachments"].label_from_instance = lambda a: a.original_name
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -106,12 +106,12 @@ def access_writable_lesson(actor: Actor, public_id: Any) -> Lesson:
     )
 
 
-def can_write(actor: Actor, lesson: Lesson) -> bool:
-    return writable_lessons(actor).filter(pk=lesson.pk).exists()
-
-
 def access_writable_homework(actor: Actor, lesson: Lesson, public_id: Any) -> Homework:
-    return get_or_404(Homework.objects.filter(lesson=lesson), public_id)
+    """A homework of a lesson already reached through ``access_writable_lesson``."""
+    return get_or_404(
+        Homework.objects.filter(lesson=lesson).select_related("due_lesson", "drop_box"),
+        public_id,
+    )
 
 
 def due_lessons(lesson: Lesson) -> QuerySet[Lesson]:

@@ -71,11 +71,16 @@ def day_load_with(
     kind: str,
     minutes: int,
     limits: LogbookSettings,
+    replacing: Homework | None = None,
 ) -> DayLoad:
     """The load of ``day`` for the audience if a homework of ``kind`` and ``minutes`` were
-    added (1 query): what the teacher is warned about before confirming."""
+    added, or replaced ``replacing`` (1 query): what the teacher is warned about before
+    confirming."""
     load = DayLoad(day)
-    for homework in audience_homework(school_class_id, group_id).filter(due_date=day):
+    others = audience_homework(school_class_id, group_id).filter(due_date=day)
+    if replacing is not None:
+        others = others.exclude(pk=replacing.pk)
+    for homework in others:
         load.add(homework)
     load.add(Homework(kind=kind, minutes=minutes))
     load.items.pop()

@@ -11,6 +11,11 @@ urlpatterns = [
     path("lessons/<uuid:public_id>/edit/", views.entry_edit, name="entry_edit"),
     path("lessons/<uuid:public_id>/homework/", views.homework_create, name="homework_create"),
     path(
+        "lessons/<uuid:public_id>/homework/<uuid:homework_id>/",
+        views.homework_edit,
+        name="homework_edit",
+    ),
+    path(
         "lessons/<uuid:public_id>/homework/<uuid:homework_id>/delete/",
         views.homework_delete,
         name="homework_delete",

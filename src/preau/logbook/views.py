@@ -268,52 +268,67 @@ def entry_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
     return render(request, "logbook/entry_form.html", {"lesson": lesson, "form": form})
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def homework_create(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    """Set a homework; a day above the establishment's thresholds asks the teacher to confirm."""
-    actor = request.actor
-    lesson = policies.access_writable_lesson(actor, public_id)
-    form = HomeworkForm(
-        request.POST or None,
-        request.FILES or None,
+def _homework_form(
+    request: HttpRequest, actor: Actor, lesson: Any, homework: Homework | None, data: Any = None
+) -> HomeworkForm:
+    files = request.FILES if data is request.POST else None
+    return HomeworkForm(
+        data,
+        files,
         lesson=lesson,
         due_lessons=policies.due_lessons(lesson),
         drop_boxes=policies.teacher_drop_boxes(actor, lesson),
+        homework=homework,
     )
-    warning = None
+
+
+def _homework_page(
+    request: HttpRequest, lesson: Any, homework: Homework | None = None
+) -> HttpResponse:
+    """Set or change a homework; a day above the establishment's thresholds asks the teacher
+    to confirm."""
+    actor = request.actor
+    form = _homework_form(request, actor, lesson, homework, request.POST or None)
+    warning = limits = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        limits = selectors.thresholds(lesson.establishment)
         load = selectors.day_load_with(
             lesson.school_class_id,
             lesson.group_id,
             data["day"],
             data["kind"],
             data["minutes"],
-            selectors.thresholds(lesson.establishment),
+            limits,
+            replacing=homework,
         )
         if load.over and not data.get("confirm"):
             warning = load
             # Files must be chosen again: nothing is stored before the teacher confirms.
-            form = HomeworkForm(
-                {**request.POST.dict(), "confirm": "on"},
-                lesson=lesson,
-                due_lessons=policies.due_lessons(lesson),
-                drop_boxes=policies.teacher_drop_boxes(actor, lesson),
+            form = _homework_form(
+                request, actor, lesson, homework, {**request.POST.dict(), "confirm": "on"}
             )
         else:
-            actions.do_set_homework(
-                actor=actor,
-                lesson=lesson,
-                kind=data["kind"],
-                instructions=data["instructions"],
-                minutes=data["minutes"],
-                due_lesson=data.get("due_lesson"),
-                due_date=data["day"],
-                drop_box=data.get("drop_box"),
-                attachments=data["attachments"],
-            )
-            messages.success(request, _("Le travail à faire est enregistré."))
+            values = {
+                "actor": actor,
+                "kind": data["kind"],
+                "instructions": data["instructions"],
+                "minutes": data["minutes"],
+                "due_lesson": data.get("due_lesson"),
+                "due_date": data["day"],
+                "drop_box": data.get("drop_box"),
+                "attachments": data["attachments"],
+            }
+            if homework is None:
+                actions.do_set_homework(lesson=lesson, **values)
+                messages.success(request, _("Le travail à faire est enregistré."))
+            else:
+                actions.do_update_homework(
+                    homework=homework,
+                    remove_attachments=list(data.get("remove_attachments") or []),
+                    **values,
+                )
+                messages.success(request, _("Le travail à faire est modifié."))
             return redirect("logbook:lesson", public_id=lesson.public_id)
     return render(
         request,
@@ -321,10 +336,26 @@ def homework_create(request: HttpRequest, public_id: UUID) -> HttpResponse:
         {
             "lesson": lesson,
             "form": form,
+            "homework": homework,
             "warning": warning,
-            "limits": selectors.thresholds(lesson.establishment) if warning else None,
+            "limits": limits if warning else None,
         },
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def homework_create(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    lesson = policies.access_writable_lesson(request.actor, public_id)
+    return _homework_page(request, lesson)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def homework_edit(request: HttpRequest, public_id: UUID, homework_id: UUID) -> HttpResponse:
+    lesson = policies.access_writable_lesson(request.actor, public_id)
+    homework = policies.access_writable_homework(request.actor, lesson, homework_id)
+    return _homework_page(request, lesson, homework)
 
 
 @login_required

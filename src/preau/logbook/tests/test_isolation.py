@@ -49,6 +49,7 @@ test_isolation = isolation_test(
         Isolation("logbook:entry_edit", "garcia", _french, NOT_GARCIA, setup=_week),
         Isolation("logbook:homework_create", "garcia", _french, NOT_GARCIA, setup=_week),
         Isolation("logbook:copy", "garcia", _french, NOT_GARCIA, setup=_week),
+        Isolation("logbook:homework_edit", "garcia", _homework, NOT_GARCIA, setup=_week),
         Isolation("logbook:homework_delete", "garcia", _homework, NOT_GARCIA, setup=_week),
         Isolation(
             "logbook:mark_done",

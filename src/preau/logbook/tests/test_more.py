@@ -61,6 +61,40 @@ def test_a_teacher_copies_an_entry_of_last_year(cast: Any, client: Any) -> None:
     assert str(source.public_id) not in client.get(url).content.decode()
 
 
+def test_a_teacher_changes_homework_and_is_warned_on_a_busy_day(cast: Any, client: Any) -> None:
+    week = Week(cast)
+    LogbookSettings.objects.create(establishment=cast.moulin, max_tests_per_day=1)
+    homework = garcia_homework(cast, week, kind="test", minutes=50)
+    client.force_login(cast.garcia)
+    url = reverse(
+        "logbook:homework_edit",
+        kwargs={"public_id": week.french.public_id, "homework_id": homework.public_id},
+    )
+    assert "Exercice 4 p. 30" in client.get(url).content.decode()
+    data = {
+        "kind": "test",
+        "instructions": "<p>Contrôle sur <em>Le Horla</em></p><script>x()</script>",
+        "minutes": 55,
+        "due_lesson": str(week.french_next.public_id),
+    }
+    # The homework itself does not count twice: one test that day is within the threshold.
+    assert client.post(url, data).status_code == 302
+    homework.refresh_from_db()
+    assert homework.instructions == "<p>Contrôle sur <em>Le Horla</em></p>"
+    assert homework.minutes == 55
+    assert AuditEntry.objects.filter(action="logbook.homework.update").exists()
+    # Another test the same day: warned.
+    other = garcia_homework(cast, week, kind="read", minutes=10)
+    other_url = reverse(
+        "logbook:homework_edit",
+        kwargs={"public_id": week.french.public_id, "homework_id": other.public_id},
+    )
+    response = client.post(other_url, {**data, "minutes": 10})
+    assert "Charge de travail élevée" in response.content.decode()
+    other.refresh_from_db()
+    assert other.kind == "read"
+
+
 def test_a_teacher_deletes_homework(cast: Any, client: Any) -> None:
     week = Week(cast)
     homework = garcia_homework(cast, week)
