@@ -140,7 +140,10 @@ def _notify_homework(actor: Any, homework: Homework) -> None:
             "kind": homework.get_kind_display().lower(),
             "day": homework.due_date.strftime("%d/%m"),
         },
-        url=reverse("logbook:homework"),
+        body=homework.audience.name,
+        # A guardian lands on the list of their child in that class.
+        url=reverse("logbook:homework")
+        + (f"?class={homework.school_class.public_id}" if homework.school_class_id else ""),
         actor=getattr(actor, "user", actor),
     )
 

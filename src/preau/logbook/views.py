@@ -34,7 +34,8 @@ def _selected_child(request: HttpRequest, actor: Actor) -> Child | None:
     """The child a guardian is looking at: ?child=, else the last one chosen, else the first."""
     if actor.home_kind != "guardian" or not actor.children:
         return None
-    wanted = request.GET.get("child") or request.session.get(SESSION_CHILD_KEY)
+    wanted = request.GET.get("child") or _child_in_class(actor, request.GET.get("class", ""))
+    wanted = wanted or request.session.get(SESSION_CHILD_KEY)
     for child in actor.children:
         if str(child.public_id) == wanted:
             request.session[SESSION_CHILD_KEY] = wanted
@@ -42,6 +43,14 @@ def _selected_child(request: HttpRequest, actor: Actor) -> Child | None:
     if request.GET.get("child"):
         raise Http404  # another family's child: as if it did not exist
     return actor.children[0]
+
+
+def _child_in_class(actor: Actor, class_id: str) -> str:
+    """The guardian's child enrolled in that class (a homework notice links with ?class=)."""
+    for child in actor.children:
+        if any(str(e.school_class.public_id) == class_id for e in child.enrolments):
+            return str(child.public_id)
+    return ""
 
 
 def _week(request: HttpRequest) -> date:

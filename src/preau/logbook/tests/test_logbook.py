@@ -121,6 +121,10 @@ def test_homework_set_notifies_the_class_and_its_guardians(
     )
     assert {"eleve.lea", "eleve.noah", "parent.sophie", "parent.karim"} <= notified
     assert not notified & {"eleve.jade", "prof.garcia", "eleve.hugo"}
+    # Sophie's notice opens Léa's list, not her other child's (Hugo, the first).
+    url = Notification.objects.get(recipient=cast.sophie, kind=Kind.HOMEWORK).url
+    client.force_login(cast.sophie)
+    assert "Travail à faire · Léa" in client.get(url).content.decode()
 
 
 def test_due_dates_outside_the_school_year_are_refused(cast: Any, client: Any, week: Week):
