@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 
 from preau.logbook.models import Homework, HomeworkDone, HomeworkKind, LogbookSettings, Visa
 
@@ -133,7 +133,7 @@ def upcoming(homework: QuerySet[Homework], today: date, show: str) -> QuerySet[H
     'undone' or anything else for all) through ``done`` annotated by the caller."""
     homework = homework.filter(due_date__gte=today)
     if show == "done":
-        return homework.filter(Q(is_done=True))
+        return homework.filter(is_done=True)
     if show == "undone":
-        return homework.filter(Q(is_done=False))
+        return homework.filter(is_done=False)
     return homework

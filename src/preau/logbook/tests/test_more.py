@@ -132,3 +132,14 @@ def test_the_head_sets_the_thresholds(cast: Any, client: Any) -> None:
     response = client.post(url, {"max_tests_per_day": -1, "max_minutes_per_day": 120})
     assert response.status_code == 200
     assert LogbookSettings.objects.get(establishment=cast.moulin).max_tests_per_day == 2
+
+
+def test_a_replacement_teacher_writes_in_that_lesson_only(cast: Any, client: Any) -> None:
+    week = Week(cast)
+    Lesson.objects.filter(pk=week.french.pk).update(replacement_teacher=cast.bernard)
+    client.force_login(cast.bernard)
+    url = reverse("logbook:entry_edit", kwargs={"public_id": week.french.public_id})
+    assert client.post(url, {"content": "Séance assurée en remplacement"}).status_code == 302
+    assert Entry.objects.get(lesson=week.french).author == cast.bernard
+    other = reverse("logbook:entry_edit", kwargs={"public_id": week.french_next.public_id})
+    assert client.post(other, {"content": "Pas la mienne"}).status_code == 404
