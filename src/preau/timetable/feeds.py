@@ -41,6 +41,13 @@ if TYPE_CHECKING:
 PRODID = "-//Preau//Emploi du temps//FR"
 # What a feed holds: from a month ago to the end of the school year.
 PAST = timedelta(days=31)
+# A built feed is kept this long (calendar apps poll every few hours at most; building one
+# costs about a millisecond per lesson): a change reaches the feed within five minutes.
+CACHE_SECONDS = 300
+
+
+def cache_key(feed: TimetableFeed) -> str:
+    return f"timetable-feed:{feed.public_id}"
 
 
 @dataclass

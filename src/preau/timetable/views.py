@@ -13,6 +13,7 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
@@ -186,7 +187,7 @@ def lesson(request: HttpRequest, public_id: UUID) -> HttpResponse:
     )
 
 
-def _apply(request: HttpRequest, form: Any, change: Any) -> bool:
+def _apply(form: Any, change: Any) -> bool:
     """Run an action; a refusal becomes a message on the form."""
     try:
         change()
@@ -267,7 +268,7 @@ def lesson_change(request: HttpRequest, public_id: UUID) -> HttpResponse:
                     actor=actor, lesson=found, teacher=data.get("teacher"), note=note
                 ),
             }
-            if _apply(request, form, changes[what]):
+            if _apply(form, changes[what]):
                 messages.success(request, _("La modification est enregistrée et annoncée."))
                 return redirect("timetable:lesson", public_id=found.public_id)
     return render(
@@ -354,13 +355,15 @@ def feed(request: HttpRequest, public_id: UUID, token: str) -> HttpResponse:
         if reader.establishment is None or reader.establishment.pk != found.establishment_id:
             raise Http404
         name = _("Mon emploi du temps")
-    now = timezone.now()
-    year = reader.school_year
-    end = policies.paris_midnight(year.end_date + timedelta(days=1))
-    query = feeds.FeedQuery(actor=reader, child=child, start=now - feeds.PAST, end=end)
-    response = HttpResponse(
-        feeds.build_feed(name, query), content_type="text/calendar; charset=utf-8"
-    )
+    # Built once per five minutes per address; who may read it was checked just above.
+    body = cache.get(feeds.cache_key(found))
+    if body is None:
+        now = timezone.now()
+        end = policies.paris_midnight(reader.school_year.end_date + timedelta(days=1))
+        query = feeds.FeedQuery(actor=reader, child=child, start=now - feeds.PAST, end=end)
+        body = feeds.build_feed(name, query)
+        cache.set(feeds.cache_key(found), body, feeds.CACHE_SECONDS)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, max-age=300"
     response["X-Robots-Tag"] = "noindex"
     return response
@@ -502,7 +505,6 @@ def school_calendar_page(request: HttpRequest, public_id: UUID) -> HttpResponse:
         done = False
         if what == "closed" and closed_form.is_valid():
             done = _apply(
-                request,
                 closed_form,
                 lambda: actions.do_add_closed_day(
                     actor=actor, establishment=establishment, **closed_form.cleaned_data
@@ -510,7 +512,6 @@ def school_calendar_page(request: HttpRequest, public_id: UUID) -> HttpResponse:
             )
         elif what == "week" and week_form.is_valid():
             done = _apply(
-                request,
                 week_form,
                 lambda: actions.do_set_week(
                     actor=actor, establishment=establishment, **week_form.cleaned_data
@@ -598,7 +599,6 @@ def extra_lesson(request: HttpRequest, public_id: UUID) -> HttpResponse:
         start, end = form.bounds()
         created: list[Lesson] = []
         if _apply(
-            request,
             form,
             lambda: created.append(
                 actions.do_add_extra_lesson(

@@ -115,3 +115,27 @@ def test_lessons_are_a_layer_of_the_agenda(cast, client):
     client.force_login(cast.noah)
     response = client.get(reverse("calendar:agenda"), {"date": monday.isoformat()})
     assert "Mathématiques" in response.content.decode()
+
+
+@pytest.mark.parametrize("extra", [0, 12])
+def test_the_console_costs_the_same_whatever_the_courses(cast, client, extra):
+    moulin_week(cast)
+    for index in range(extra):
+        course(
+            cast,
+            school_class=cast.class_3a,
+            code="030201",
+            teachers=[cast.garcia],
+            weekday=1 + index % 5,
+            start=f"{13 + index // 5}:00",
+            end=f"{13 + index // 5}:50",
+            valid_until=plain_week(6),
+        )
+    client.force_login(cast.principal_moulin)
+    url = reverse("timetable:manage", kwargs={"public_id": cast.moulin.public_id})
+    client.get(url)
+    # The user, the memberships; the settings, the count of courses, the page of courses with
+    # their subject, class and group, their teachers.
+    with query_budget(6):
+        response = client.get(url)
+    assert len(response.context["page"].object_list) == 3 + extra
