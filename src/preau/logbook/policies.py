@@ -115,7 +115,7 @@ def access_writable_homework(actor: Actor, lesson: Lesson, public_id: Any) -> Ho
 
 
 def due_lessons(lesson: Lesson) -> QuerySet[Lesson]:
-    """The later lessons of the same class or group a homework may be due for."""
+    """The lessons of the same class or group, on later days, a homework may be due for."""
     audience = (
         Q(school_class_id=lesson.school_class_id)
         if lesson.school_class_id
@@ -123,7 +123,7 @@ def due_lessons(lesson: Lesson) -> QuerySet[Lesson]:
     )
     return (
         Lesson.objects.filter(
-            audience, establishment_id=lesson.establishment_id, start__gt=lesson.start
+            audience, establishment_id=lesson.establishment_id, date__gt=lesson.date
         )
         .exclude(status="cancelled")
         .select_related("subject")

@@ -15,15 +15,16 @@ INSTRUCTIONS = "Apprendre la conjugaison du passé simple"
 
 
 def _open_a_french_lesson(page: Any, portal_url: str) -> None:
+    """A French lesson of 4e B from next week on, so that its homework is still to come."""
     page.goto(f"{portal_url}/logbook/")
-    for _ in range(4):  # this week, or the next weeks when this one has no French lesson
+    for _ in range(4):
+        page.get_by_role("link", name="Semaine suivante").click()
+        page.wait_for_load_state()
         lessons = page.get_by_role("link", name=re.compile(r"Français · 4e B"))
         if lessons.count():
             lessons.first.click()
             page.wait_for_load_state()
             return
-        page.get_by_role("link", name="Semaine suivante").click()
-        page.wait_for_load_state()
     raise AssertionError("No French lesson of 4e B in the coming weeks")
 
 
