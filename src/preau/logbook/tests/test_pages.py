@@ -93,3 +93,27 @@ def test_a_teacher_is_reminded_of_lessons_without_entry(cast: Any, client: Any) 
     home = client.get(reverse("portal:home")).content.decode()
     assert "Cahier de textes à remplir" not in home
     assert week.french_next.date - week.french.date == timedelta(days=7)
+
+
+@pytest.mark.parametrize("count", [1, 12])
+def test_the_lesson_page_costs_the_same_whatever_it_holds(
+    cast: Any, client: Any, count: int
+) -> None:
+    week = Week(cast)
+    lesson = fresh(week.french)
+    do_save_entry(actor=cast.garcia, lesson=lesson, content="Le Horla")
+    for index in range(count):
+        do_set_homework(
+            actor=cast.garcia,
+            lesson=lesson,
+            kind="read",
+            instructions=f"Lecture {index}",
+            due_lesson=week.french_next,
+            notify_people=False,
+        )
+    url = reverse("logbook:lesson", kwargs={"public_id": lesson.public_id})
+    for who, budget in ((cast.lea, 12), (cast.garcia, 11)):
+        client.force_login(who)
+        client.get(url)
+        with query_budget(budget):
+            assert client.get(url).status_code == 200
