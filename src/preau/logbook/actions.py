@@ -305,7 +305,7 @@ def do_copy_entry(*, actor: Any, source: Entry, target: Lesson) -> Entry:
         content = existing.content + source.content
     entry = do_save_entry(actor=actor, lesson=target, content=content)
     _copy_files(list(source.attachments.all()), {"entry": entry}, target.establishment)
-    later = list(due_lessons(target).filter(subject_id=target.subject_id)[:40])
+    later = list(due_lessons(target)[:40])
     for homework in source.lesson.homework.select_related("lesson").prefetch_related("attachments"):
         day = target.date + (homework.due_date - homework.lesson.date)
         due_lesson = next((lesson for lesson in later if lesson.date >= day), None)

@@ -10,6 +10,7 @@ and their guardians only.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
@@ -17,7 +18,7 @@ from django.db.models import Q, QuerySet
 from preau.directory.models import Function, SchoolClass
 from preau.directory.policies import get_or_404
 from preau.logbook.models import Attachment, Entry, Homework
-from preau.timetable.models import Lesson, LessonTeacher
+from preau.timetable.models import Lesson, LessonStatus, LessonTeacher
 from preau.timetable.policies import (
     LESSON_RELATED,
     Timetable,
@@ -114,8 +115,12 @@ def access_writable_homework(actor: Actor, lesson: Lesson, public_id: Any) -> Ho
     )
 
 
+DUE_LESSONS_AHEAD = timedelta(weeks=6)
+
+
 def due_lessons(lesson: Lesson) -> QuerySet[Lesson]:
-    """The lessons of the same class or group, on later days, a homework may be due for."""
+    """The lessons a homework may be due for: the same class or group and subject, on a later
+    day within six weeks (further ahead, the teacher gives a date)."""
     audience = (
         Q(school_class_id=lesson.school_class_id)
         if lesson.school_class_id
@@ -123,9 +128,13 @@ def due_lessons(lesson: Lesson) -> QuerySet[Lesson]:
     )
     return (
         Lesson.objects.filter(
-            audience, establishment_id=lesson.establishment_id, date__gt=lesson.date
+            audience,
+            establishment_id=lesson.establishment_id,
+            subject_id=lesson.subject_id,
+            date__gt=lesson.date,
+            date__lte=lesson.date + DUE_LESSONS_AHEAD,
         )
-        .exclude(status="cancelled")
+        .exclude(status=LessonStatus.CANCELLED)
         .select_related("subject")
         .order_by("start", "id")
     )
