@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "preau.dav",
     "preau.discipline",
     "preau.timetable",
+    "preau.logbook",
     "preau.demo",
 ]
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("bookmarks/", include("preau.bookmarks.urls")),
     path("groups/", include("preau.groups.urls")),
     path("dropbox/", include("preau.dropbox.urls")),
+    path("logbook/", include("preau.logbook.urls")),
     path("drive/", include("preau.drive.urls")),
     path("agenda/", include("preau.calendar.urls")),
     path("discipline/", include("preau.discipline.urls")),
