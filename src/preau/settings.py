@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "preau.drive",
     "preau.calendar",
     "preau.dav",
+    "preau.timetable",
     "preau.demo",
 ]
 

@@ -28,6 +28,7 @@ class Kind(models.TextChoices):
     DRIVE = "drive", _("Documents partagés")
     DROPBOX = "dropbox", _("Casiers")
     GROUPS = "groups", _("Espaces de groupe")
+    TIMETABLE = "timetable", _("Emploi du temps")
     SYSTEM = "system", _("Informations du portail")
 
 

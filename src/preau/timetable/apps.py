@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class TimetableConfig(AppConfig):
+    name = "preau.timetable"
+    verbose_name = _("Emploi du temps")
