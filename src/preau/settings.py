@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "preau.calendar",
     "preau.dav",
     "preau.timetable",
+    "preau.attendance",
     "preau.demo",
 ]
 

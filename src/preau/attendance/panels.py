@@ -1,0 +1,58 @@
+"""The attendance's home panel: the roll calls to take now (teachers), the absences to justify
+(guardians), the roll calls missing and the justifications to review (school life).
+
+Kept rendered until a roll call, a record or a justification changes (``forget_panels`` for the
+people concerned, the ``attendance`` scope of the establishment for school life), and at most
+five minutes (``MAX_AGE``), which is how late a lesson that has just begun may show.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from django.utils import timezone
+
+from preau.attendance import policies, selectors
+from preau.portal.panel_cache import cached_panel
+
+if TYPE_CHECKING:
+    from preau.core.actor import Actor, Child
+
+
+def panel_data(actor: Actor, child: Child | None) -> dict[str, Any] | None:
+    now = timezone.now()
+    today = timezone.localdate()
+    if actor.establishment is not None and policies.runs_school_life(actor):
+        establishment_id = actor.establishment.pk
+        return {
+            "kind": "office",
+            "missing": selectors.missing_roll_calls(
+                establishment_id=establishment_id, since=today, now=now
+            ).count(),
+            "review": selectors.to_review(establishment_id).count(),
+        }
+    if actor.home_kind == "teacher":
+        lessons = [x for x in selectors.teacher_day(actor, today, now) if x.now and not x.taken]
+        missing = selectors.missing_roll_calls(
+            establishment_id=actor.establishment.pk,
+            since=selectors.week_start(today),
+            now=now,
+            teacher_id=actor.user.pk,
+        ).count()
+        if not lessons and not missing:
+            return None
+        return {"kind": "teacher", "lessons": lessons, "missing": missing}
+    if actor.home_kind == "guardian" and actor.children:
+        pending = list(selectors.to_justify(actor, child)[:5])
+        if not pending:
+            return None
+        return {"kind": "guardian", "records": pending, "child": child}
+    return None
+
+
+def panel_context(actor: Actor, child: Child | None) -> dict[str, Any] | None:
+    def compute() -> tuple[dict[str, Any] | None, datetime | None]:
+        return panel_data(actor, child), None
+
+    return cached_panel(actor, child, "attendance", compute, "attendance/panel.html")
