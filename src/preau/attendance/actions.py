@@ -480,7 +480,7 @@ def do_remind_missing_roll_calls(*, now: datetime | None = None) -> int:
     )
     for lesson in lessons:
         with transaction.atomic():
-            _, created = RollCallReminder.objects.get_or_create(
+            _reminder, created = RollCallReminder.objects.get_or_create(
                 lesson=lesson,
                 defaults={"establishment_id": lesson.establishment_id, "sent_at": now},
             )
