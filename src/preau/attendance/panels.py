@@ -33,16 +33,20 @@ def panel_data(actor: Actor, child: Child | None) -> dict[str, Any] | None:
             "review": selectors.to_review(establishment_id).count(),
         }
     if actor.home_kind == "teacher":
-        lessons = [x for x in selectors.teacher_day(actor, today, now) if x.now and not x.taken]
-        missing = selectors.missing_roll_calls(
-            establishment_id=actor.establishment.pk,
-            since=selectors.week_start(today),
-            now=now,
-            teacher_id=actor.user.pk,
-        ).count()
-        if not lessons and not missing:
+        # One query: this week's lessons begun (or opening within the quarter of an hour)
+        # without roll call; those not over yet are to take now.
+        begun = list(
+            selectors.missing_roll_calls(
+                establishment_id=actor.establishment.pk,
+                since=selectors.week_start(today),
+                now=now + policies.EARLY,
+                teacher_id=actor.user.pk,
+            ).prefetch_related(None)
+        )
+        lessons = [lesson for lesson in begun if lesson.end > now]
+        if not begun:
             return None
-        return {"kind": "teacher", "lessons": lessons, "missing": missing}
+        return {"kind": "teacher", "lessons": lessons, "missing": len(begun) - len(lessons)}
     if actor.home_kind == "guardian" and actor.children:
         pending = list(selectors.to_justify(actor, child)[:5])
         if not pending:

@@ -3,6 +3,7 @@ transaction and a fixed number of queries whatever the class size."""
 
 from __future__ import annotations
 
+import html
 from datetime import timedelta
 from typing import Any
 
@@ -206,3 +207,21 @@ def test_a_student_of_another_class_is_refused_and_nothing_written(cast: Any) ->
             },
         )
     assert not RollCall.objects.exists()
+
+
+def test_the_home_pages_show_what_to_do(cast: Any, client: Any) -> None:
+    week = build_week(cast)
+    with at(week.monday, "08:03"):
+        client.force_login(cast.bernard)
+        home = html.unescape(client.get(reverse("portal:home")).content.decode())
+        assert "Faire l'appel : Mathématiques, 4e B (08:00)" in home
+        client.force_login(cast.cpe_moulin)
+        home = html.unescape(client.get(reverse("portal:home")).content.decode())
+        assert "1 appel non fait aujourd'hui." in home
+        client.force_login(cast.bernard)
+        post(client, week.maths_4b, {cast.noah: ("absent", "")})
+        home = html.unescape(client.get(reverse("portal:home")).content.decode())
+        assert "Faire l'appel" not in home
+        client.force_login(cast.karim)
+        home = html.unescape(client.get(reverse("portal:home")).content.decode())
+        assert "Justifier une absence" in home

@@ -1,0 +1,54 @@
+"""The demo's attendance: built once however often the demo runs, and shown on the pages."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import pytest
+from django.urls import reverse
+
+from preau.attendance import demo
+from preau.attendance.models import (
+    AbsenceReason,
+    AttendanceRecord,
+    HalfDay,
+    Justification,
+    RollCall,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def counts() -> tuple[int, ...]:
+    return tuple(
+        model.objects.count()
+        for model in (AbsenceReason, RollCall, AttendanceRecord, HalfDay, Justification)
+    )
+
+
+def test_the_demo_is_built_once(cast: Any) -> None:
+    demo.build(cast)
+    built = counts()
+    demo.build(cast)
+    assert counts() == built
+    for row in AttendanceRecord.objects.all():
+        row.full_clean()
+    assert AbsenceReason.objects.filter(establishment=cast.curie).exists()
+    assert AttendanceRecord.objects.filter(student=cast.jade, lesson__isnull=True).exists()
+
+
+def test_the_demo_shows_on_the_pages(cast: Any, client: Any) -> None:
+    demo.build(cast)
+    if not AttendanceRecord.objects.filter(student=cast.noah).exists():
+        pytest.skip("No lesson before today in this school year yet.")
+    client.force_login(cast.karim)
+    page = html.unescape(client.get(reverse("attendance:records")).content.decode())
+    assert "À justifier" in page
+    home = client.get(reverse("portal:home")).content.decode()
+    assert "Justifier une absence" in home
+    client.force_login(cast.sophie)
+    page = html.unescape(
+        client.get(reverse("attendance:records") + f"?child={cast.lea.public_id}").content.decode()
+    )
+    assert "Justifiée" in page and "Maladie" in page
