@@ -4,6 +4,7 @@ entered by school life, half-days, totals, the alert list and the absenteeism ra
 from __future__ import annotations
 
 import html
+import io
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -382,3 +383,13 @@ def test_missing_roll_calls_are_listed_and_reminded_once(cast: Any, client: Any)
     reminder = Notification.objects.get(recipient=cast.bernard)
     assert "Appel non fait" in reminder.title
     assert reminder.url == reverse("attendance:roll_call", args=[week.maths_4b.public_id])
+
+
+def test_the_reminder_command(cast: Any) -> None:
+    from django.core.management import call_command
+
+    week = build_week(cast)
+    out = io.StringIO()
+    with at(week.monday, "09:10"):
+        call_command("remind_roll_calls", stdout=out)
+    assert out.getvalue().strip() == "1 lesson(s) reminded."
