@@ -18,6 +18,7 @@ urlpatterns = [
     path("dropbox/", include("preau.dropbox.urls")),
     path("drive/", include("preau.drive.urls")),
     path("agenda/", include("preau.calendar.urls")),
+    path("timetable/", include("preau.timetable.urls")),
     path("attendance/", include("preau.attendance.urls")),
     path("caldav/", include("preau.calendar.caldav_urls")),
     path(".well-known/caldav", calendar_caldav.well_known, name="caldav_well_known"),

@@ -34,7 +34,7 @@ from contextlib import contextmanager
 from http.cookies import SimpleCookie
 from typing import Any
 
-from preau.bench import drive
+from preau.bench import drive, timetable
 from preau.bench.load import LoadResult, run_load
 from preau.bench.probe import OWASP_MINIMUM
 
@@ -277,6 +277,8 @@ def bench() -> int:
                 raise BenchError(f"The dashboard answered {probe['status']} in-process.")
 
             password = json.loads(run(env, "-m", "preau.bench.probe", "password"))
+            timetable_probe = json.loads(run(env, "-m", "preau.bench.timetable"))
+            timetable_feed = json.loads(run(env, "-m", "preau.bench.timetable", "feed-path"))
             if drive_mb:
                 run(env, "-m", "preau.bench.probe", "drive-limits", str(drive_mb))
 
@@ -293,6 +295,8 @@ def bench() -> int:
                 describe(f"GET / ({GUARDIAN})", dashboard)
                 health = measure(port, "/healthz", {}, seconds)
                 describe("GET /healthz", health)
+                student = cookie_header(log_in(port, timetable.STUDENT, password))
+                timetable_load = timetable.measure(port, student, timetable_feed["path"], seconds)
                 if drive_mb:
                     teacher = cookie_header(log_in(port, "prof.garcia", password))
                     drive_result = drive.measure(port, master.pid, teacher, drive_mb)
@@ -341,9 +345,23 @@ def bench() -> int:
         f"(memory x{hashing['memory_kib'] / minimum['memory_kib']:.2f}, "
         f"iterations x{hashing['time_cost'] / minimum['time_cost']:.2f})"
     )
+    describe_timetable(timetable_probe, timetable_load)
     if drive_mb:
         describe_drive(drive_result)
     return 0
+
+
+def describe_timetable(probe: dict[str, Any], load: dict[str, LoadResult]) -> None:
+    say(f"\ne) Timetable: {timetable.STUDENT}'s week view and iCalendar feed")
+    for label in ("demo", "doubled"):
+        row = probe[label]
+        say(
+            f"  {label:<8} {row['lessons_of_4e_b']:5d} lessons of 4e B: week view "
+            f"{row['week_queries']} queries ({row['week_ms']:.1f} ms in-process), feed "
+            f"{row['feed_queries']} queries ({row['feed_ms']:.1f} ms, {row['feed_bytes']} bytes)"
+        )
+    describe("GET /timetable/ (week)", load["week"])
+    describe("GET feed .ics", load["feed"])
 
 
 def describe_drive(result: dict[str, Any]) -> None:

@@ -36,6 +36,9 @@ class Layer:
     name: Any  # lazy translated string
     provide: Callable[[AgendaQuery], list[Occurrence]]
     position: int = 100
+    # Shown in the agenda's « Prochains événements » panel too (the timetable's lessons are
+    # not: they have their own panel, which would otherwise crowd out the events).
+    in_panel: bool = True
 
 
 _layers: dict[str, Layer] = {}
@@ -48,10 +51,13 @@ def register_layer(layer: Layer) -> Layer:
     return layer
 
 
-def occurrences(query: AgendaQuery) -> list[Occurrence]:
-    """Every layer's occurrences in the range, by start time."""
+def occurrences(query: AgendaQuery, *, panel: bool = False) -> list[Occurrence]:
+    """Every layer's occurrences in the range, by start time (for the home panel, only the
+    layers shown there)."""
     found = []
     for layer in sorted(_layers.values(), key=lambda item: (item.position, item.code)):
+        if panel and not layer.in_panel:
+            continue
         for occurrence in layer.provide(query):
             occurrence.layer = layer.code
             found.append(occurrence)

@@ -26,7 +26,9 @@ def panel_context(actor: Actor, child: Child | None) -> dict[str, Any] | None:
     def compute() -> tuple[dict[str, Any] | None, Any]:
         now = timezone.now()
         calendars = policies.agenda_calendars(actor, child)
-        found = layers.occurrences(layers.AgendaQuery(actor, child, now, now + HORIZON, calendars))
+        found = layers.occurrences(
+            layers.AgendaQuery(actor, child, now, now + HORIZON, calendars), panel=True
+        )
         upcoming = found[:PANEL_SIZE]
         if not upcoming:
             return None, now + timedelta(hours=1)

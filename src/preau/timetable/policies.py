@@ -19,6 +19,7 @@ from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 
 from preau.core.actor import SCHOOL_LIFE_FUNCTIONS
@@ -288,3 +289,11 @@ def current_lesson(
         .order_by("start", "id")
         .first()
     )
+
+
+def access_managed_establishment(actor: Actor, public_id: Any) -> Any:
+    """The establishment whose timetable console the actor may use (their current one), or
+    Http404."""
+    if not manages_timetable(actor) or str(actor.establishment.public_id) != str(public_id):
+        raise Http404
+    return actor.establishment
