@@ -52,3 +52,14 @@ def test_the_demo_shows_on_the_pages(cast: Any, client: Any) -> None:
         client.get(reverse("attendance:records") + f"?child={cast.lea.public_id}").content.decode()
     )
     assert "Justifiée" in page and "Maladie" in page
+
+
+def test_the_demo_builds_on_the_timetables_demo(cast: Any) -> None:
+    from preau.timetable import demo as timetable_demo
+    from preau.timetable.models import Course
+
+    timetable_demo.build(cast)
+    courses = Course.objects.count()
+    demo.build(cast)
+    assert Course.objects.count() == courses  # no course of its own: the timetable's lessons
+    assert RollCall.objects.exists()

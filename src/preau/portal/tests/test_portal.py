@@ -155,8 +155,9 @@ def test_guardian_dashboard_query_budget(cast: Cast, client: Any) -> None:
     # guardianships + their enrolments (2), the child's teachers (1), latest notifications and
     # the next held one (2), unread messages (1), latest news and the next scheduled change
     # (2), the child's drop boxes and the next opening or deadline (2), the next events (1),
-    # the absences to justify (1). School year, services and bookmarks come from the cache.
-    with query_budget(14):
+    # the child's lessons of the day (1), the absences to justify (1). School year, services and
+    # bookmarks come from the cache.
+    with query_budget(15):
         response = client.get(reverse("portal:home"))
     assert response.status_code == 200
     # Then, until something shown changes, nothing is read from the database.
@@ -168,9 +169,9 @@ def test_teacher_home_query_budget(cast: Cast, client: Any) -> None:
     client.force_login(cast.bernard)
     client.get(reverse("portal:home"))
     # user, memberships, teaching assignments, and the notifications (2), messaging (1),
-    # news (2), workspaces (1), drop box (2), drive (2: recent files, shares), agenda (1) and
-    # attendance (1: the roll calls to take) panels
-    with query_budget(15):
+    # news (2), workspaces (1), drop box (2), drive (2: recent files, shares), agenda (1),
+    # timetable (1) and attendance (1: the roll calls to take) panels
+    with query_budget(16):
         client.get(reverse("portal:home"))
 
 
