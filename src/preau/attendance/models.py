@@ -65,8 +65,9 @@ class RollCall(PublicIdModel):
 
     establishment = models.ForeignKey(Establishment, on_delete=models.CASCADE)
     school_year = models.ForeignKey(SchoolYear, on_delete=models.PROTECT)
-    # PROTECT: a lesson whose roll call was taken is part of the school's record.
-    lesson = models.OneToOneField(Lesson, on_delete=models.PROTECT, related_name="roll_call")
+    # RESTRICT: a lesson whose roll call was taken is part of the school's record (it goes
+    # only with its whole establishment).
+    lesson = models.OneToOneField(Lesson, on_delete=models.RESTRICT, related_name="roll_call")
     taken_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -119,7 +120,7 @@ class AttendanceRecord(PublicIdModel):
         RollCall, on_delete=models.CASCADE, null=True, blank=True, related_name="records"
     )
     lesson = models.ForeignKey(
-        Lesson, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Lesson, on_delete=models.RESTRICT, null=True, blank=True, related_name="+"
     )
     minutes = models.PositiveSmallIntegerField(_("minutes de retard"), null=True, blank=True)
     status = models.CharField(

@@ -6,6 +6,7 @@ import html
 from typing import Any
 
 import pytest
+from django.db.models import RestrictedError
 from django.urls import reverse
 
 from preau.attendance import demo
@@ -63,3 +64,12 @@ def test_the_demo_builds_on_the_timetables_demo(cast: Any) -> None:
     demo.build(cast)
     assert Course.objects.count() == courses  # no course of its own: the timetable's lessons
     assert RollCall.objects.exists()
+
+
+def test_a_lesson_with_a_roll_call_is_never_deleted(cast: Any) -> None:
+    from preau.timetable.models import Lesson
+
+    demo.build(cast)
+    lesson = RollCall.objects.select_related("lesson").first().lesson
+    with pytest.raises(RestrictedError):
+        Lesson.objects.filter(pk=lesson.pk).delete()
