@@ -393,3 +393,14 @@ def test_the_reminder_command(cast: Any) -> None:
     with at(week.monday, "09:10"):
         call_command("remind_roll_calls", stdout=out)
     assert out.getvalue().strip() == "1 lesson(s) reminded."
+
+
+def test_a_guardian_follows_each_child_in_their_own_school(cast: Any, client: Any) -> None:
+    build_week(cast)
+    client.force_login(cast.sophie)
+    page = text(client.get(reverse("attendance:records") + f"?child={cast.hugo.public_id}"))
+    assert "Absences et retards de Hugo" in page
+    assert "Aucune absence ni aucun retard cette année." in page
+    # The switcher offers both children; the choice is kept for the next visit.
+    assert "Léa" in page
+    assert "Hugo" in text(client.get(reverse("attendance:records")))

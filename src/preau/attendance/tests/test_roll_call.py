@@ -225,3 +225,22 @@ def test_the_home_pages_show_what_to_do(cast: Any, client: Any) -> None:
         client.force_login(cast.karim)
         home = html.unescape(client.get(reverse("portal:home")).content.decode())
         assert "Justifier une absence" in home
+
+
+@pytest.mark.parametrize("size", [5, 30])
+def test_the_teachers_day_costs_the_same_whatever_the_lessons(
+    cast: Any, client: Any, size: int
+) -> None:
+    week = build_week(cast)
+    grow_class(cast, size)
+    client.force_login(cast.bernard)
+    with at(week.monday, "10:05"):
+        post(client, week.maths_4b, {cast.noah: ("absent", "")})
+        # The user, the memberships, the assignments, the day's lessons and their teachers,
+        # their roll calls, the week's missing ones and their teachers, the classes.
+        with query_budget(DAY_QUERIES):
+            page = html.unescape(client.get(reverse("attendance:index")).content.decode())
+    assert "appel fait" in page and "faire l'appel" in page
+
+
+DAY_QUERIES = 9
