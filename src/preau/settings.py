@@ -83,7 +83,9 @@ INSTALLED_APPS = [
     "preau.drive",
     "preau.calendar",
     "preau.dav",
+    "preau.discipline",
     "preau.timetable",
+    "preau.logbook",
     "preau.attendance",
     "preau.demo",
 ]

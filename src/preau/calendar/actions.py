@@ -1,7 +1,7 @@
 """Changes to calendars and events. Each action runs in one transaction, bumps the calendar's
 version (the CalDAV ctag), writes an audit row for the shared calendars, and tells the audience
-of a class, group or establishment calendar about a new event once committed. Callers have
-checked access through the policies."""
+of a class, group, workspace or establishment calendar about a new event once committed.
+Callers have checked access through the policies."""
 
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ from preau.directory.models import (
     TeachingAssignment,
     TeachingGroup,
 )
+from preau.groups.models import Workspace, WorkspaceMember
 from preau.notifications.actions import notify
 from preau.notifications.models import Kind
 from preau.portal.panel_cache import bump_scope
@@ -68,13 +69,16 @@ def shared_calendar(
     establishment: Establishment,
     school_class: SchoolClass | None = None,
     group: TeachingGroup | None = None,
+    workspace: Workspace | None = None,
 ) -> Calendar:
-    """The calendar of a class, a group or (neither given) the establishment, created on first
-    use."""
+    """The calendar of a class, a teaching group, a group workspace or (none given) the
+    establishment, created on first use."""
     if school_class is not None:
         target: dict[str, Any] = {"kind": CalendarKind.CLASS, "school_class": school_class}
     elif group is not None:
         target = {"kind": CalendarKind.GROUP, "group": group}
+    elif workspace is not None:
+        target = {"kind": CalendarKind.WORKSPACE, "workspace": workspace}
     else:
         target = {"kind": CalendarKind.ESTABLISHMENT}
     calendar, _created = Calendar.objects.get_or_create(establishment=establishment, **target)
@@ -128,10 +132,15 @@ def _audit(actor: Any, event: Event, action: str, before: Any, after: Any) -> No
 
 def audience_of(calendar: Calendar, profiles: list[str] | None = None) -> QuerySet:
     """The people a shared calendar reaches (one query): a class's or group's students, their
-    guardians and teachers; the establishment's members of this year in the event's profiles
-    (all of them when none)."""
+    guardians and teachers; a workspace's members; the establishment's members of this year in
+    the event's profiles (all of them when none)."""
     establishment_id = calendar.establishment_id
     year = current_school_year()
+    if calendar.kind == CalendarKind.WORKSPACE:
+        members = WorkspaceMember.objects.filter(
+            establishment_id=establishment_id, workspace_id=calendar.workspace_id
+        )
+        return User.objects.filter(pk__in=members.values("person"), is_active=True)
     if calendar.kind == CalendarKind.ESTABLISHMENT:
         members = Membership.objects.filter(
             establishment_id=establishment_id, school_year=year, is_active=True

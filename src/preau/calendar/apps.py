@@ -9,8 +9,15 @@ class CalendarConfig(AppConfig):
     def ready(self) -> None:
         from preau.calendar.layers import Layer, register_layer
         from preau.calendar.panels import panel_context
-        from preau.calendar.selectors import calendar_layer
+        from preau.calendar.selectors import calendar_layer, workspace_section
+        from preau.groups.sections import Section
+        from preau.groups.sections import register as register_section
         from preau.portal.registry import Service, register
+
+        # A workspace's next events, on its page (the agenda attaches to the workspaces).
+        register_section(
+            Section("calendar", "calendar/workspace_section.html", workspace_section, position=20)
+        )
 
         register_layer(
             Layer(code="calendar", name=_("Agendas"), provide=calendar_layer, position=0)

@@ -1,5 +1,6 @@
 """Demo events (idempotent: an event already there by title is kept): the collège's meetings
-and outing, the 4e B's events, personal events of the cast and one that repeats every week.
+and outing, the 4e B's events, personal events of the cast, one that repeats every week, and
+the theatre club workspace's rehearsal and show.
 Dates are placed relative to today so the demo agenda always has something ahead."""
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from preau.calendar.ical import PARIS
 from preau.calendar.models import Event
 from preau.core.actor import Actor
 from preau.directory.models import Profile
+from preau.groups.demo import CLUB
+from preau.groups.models import Workspace
 
 if TYPE_CHECKING:
     from preau.demo.cast import Cast
@@ -37,6 +40,42 @@ def _add(person: Any, calendar: Any, title: str, **fields: Any) -> Event:
 
 def build(cast: Cast) -> list[Event]:
     today = timezone.localdate()
+    return [*_club_events(cast, today), *_establishment_events(cast, today)]
+
+
+def _club_events(cast: Cast, today: date) -> list[Event]:
+    """The theatre club's calendar, when the groups' demo made the club."""
+    club = Workspace.objects.filter(
+        establishment=cast.moulin, name=CLUB, archived_at__isnull=True
+    ).first()
+    if club is None:
+        return []
+    calendar = actions.shared_calendar(establishment=cast.moulin, workspace=club)
+    rehearsal = _weekday(today, 2, 1)
+    show = _weekday(today, 4, 5)
+    return [
+        _add(
+            cast.garcia,
+            calendar,
+            "Répétition générale",
+            start=_at(rehearsal, 13),
+            end=_at(rehearsal, 15),
+            location="Salle polyvalente",
+            description="Toute la pièce, en costumes.",
+        ),
+        _add(
+            cast.garcia,
+            calendar,
+            "Représentation du club théâtre",
+            start=_at(show, 18),
+            end=_at(show, 19, 30),
+            location="Salle polyvalente",
+            description="Les familles sont les bienvenues.",
+        ),
+    ]
+
+
+def _establishment_events(cast: Cast, today: date) -> list[Event]:
     moulin = actions.shared_calendar(establishment=cast.moulin)
     class_4b = actions.shared_calendar(establishment=cast.moulin, school_class=cast.class_4b)
     curie = actions.shared_calendar(establishment=cast.curie)

@@ -146,6 +146,10 @@ class EventForm(forms.Form):
             key = f"group:{group.public_id}"
             self.targets[key] = {"group": group}
             choices.append((key, _("Groupe %(name)s") % {"name": group.name}))
+        for workspace in policies.writable_workspaces(actor):
+            key = f"workspace:{workspace.public_id}"
+            self.targets[key] = {"workspace": workspace}
+            choices.append((key, _("Espace %(name)s") % {"name": workspace.name}))
         return choices
 
     @staticmethod

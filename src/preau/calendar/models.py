@@ -1,4 +1,5 @@
-"""Calendars (« Agenda »): personal calendars, and those of a class, a group and the establishment.
+"""Calendars (« Agenda »): personal calendars, and those of a class, a teaching group, a group
+workspace and the establishment.
 
 Times are stored in UTC and shown in Europe/Paris. An all-day event runs from midnight (Paris)
 of its first day to midnight of the day after its last. Every event also keeps its iCalendar
@@ -27,6 +28,7 @@ class CalendarKind(models.TextChoices):
     PERSONAL = "personal", _("Personnel")
     CLASS = "class", _("Classe")
     GROUP = "group", _("Groupe")
+    WORKSPACE = "workspace", _("Espace de groupe")
     ESTABLISHMENT = "establishment", _("Établissement")
 
 
@@ -49,6 +51,9 @@ class Calendar(PublicIdModel):
     group = models.ForeignKey(
         TeachingGroup, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
+    workspace = models.ForeignKey(
+        "groups.Workspace", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     # The name of a personal calendar; the others are named after their class, group or school.
     name = models.CharField(_("nom"), max_length=80, blank=True)
     # Bumped by every change of its events: the CalDAV ctag and sync token.
@@ -64,19 +69,23 @@ class Calendar(PublicIdModel):
             models.CheckConstraint(
                 condition=(
                     Q(kind=CalendarKind.PERSONAL, owner__isnull=False)
-                    & Q(school_class__isnull=True, group__isnull=True)
+                    & Q(school_class__isnull=True, group__isnull=True, workspace__isnull=True)
                 )
                 | (
                     Q(kind=CalendarKind.CLASS, school_class__isnull=False)
-                    & Q(owner__isnull=True, group__isnull=True)
+                    & Q(owner__isnull=True, group__isnull=True, workspace__isnull=True)
                 )
                 | (
                     Q(kind=CalendarKind.GROUP, group__isnull=False)
-                    & Q(owner__isnull=True, school_class__isnull=True)
+                    & Q(owner__isnull=True, school_class__isnull=True, workspace__isnull=True)
+                )
+                | (
+                    Q(kind=CalendarKind.WORKSPACE, workspace__isnull=False)
+                    & Q(owner__isnull=True, school_class__isnull=True, group__isnull=True)
                 )
                 | (
                     Q(kind=CalendarKind.ESTABLISHMENT, owner__isnull=True)
-                    & Q(school_class__isnull=True, group__isnull=True)
+                    & Q(school_class__isnull=True, group__isnull=True, workspace__isnull=True)
                 ),
                 name="calendar_kind_matches_target",
             ),
@@ -89,6 +98,11 @@ class Calendar(PublicIdModel):
                 fields=["group"],
                 condition=Q(kind=CalendarKind.GROUP),
                 name="calendar_one_per_group",
+            ),
+            models.UniqueConstraint(
+                fields=["workspace"],
+                condition=Q(kind=CalendarKind.WORKSPACE),
+                name="calendar_one_per_workspace",
             ),
             models.UniqueConstraint(
                 fields=["establishment"],
@@ -106,6 +120,8 @@ class Calendar(PublicIdModel):
             return self.school_class.name
         if self.kind == CalendarKind.GROUP:
             return self.group.name
+        if self.kind == CalendarKind.WORKSPACE:
+            return self.workspace.name
         if self.kind == CalendarKind.ESTABLISHMENT:
             return self.establishment.name
         return self.name or str(_("Mon agenda"))

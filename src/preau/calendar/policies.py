@@ -3,13 +3,16 @@
 Reading: a person reads their own personal calendars; the calendar of the classes and groups
 they belong to (students), teach (teachers) or their children belong to (guardians, in every
 establishment of their children); the calendar of their establishment (and of their children's);
-direction and school life read every class and group calendar of their establishment. An
+direction and school life read every class and group calendar of their establishment; a group
+workspace's calendar is read by the workspace's members only (not the head, not guardians). An
 establishment event aimed at some national profiles is shown to those profiles only (and to
 those who write the calendar).
 
 Writing: a personal calendar by its owner; a class or group calendar by its teachers and by the
-head, deputy heads and CPE; the establishment calendar by the direction, school life and the
-administrative staff. Another establishment's calendars do not exist for anyone else (404).
+head, deputy heads and CPE; a workspace's calendar by its animators and members while the
+workspace is open and they have the floor (readers and muted members read); the establishment
+calendar by the direction, school life and the administrative staff. Another establishment's
+calendars do not exist for anyone else (404).
 """
 
 from __future__ import annotations
@@ -22,6 +25,9 @@ from django.http import Http404
 from preau.calendar.models import Calendar, CalendarKind, Event
 from preau.directory.models import Function, GroupMembership, Profile, SchoolClass, TeachingGroup
 from preau.directory.policies import get_or_404
+from preau.groups.models import Workspace, WorkspaceMember
+from preau.groups.policies import POSTING_ROLES, visible_workspaces
+from preau.portal.selectors import is_service_enabled
 
 if TYPE_CHECKING:
     from preau.core.actor import Actor, Child
@@ -63,6 +69,14 @@ def _child_condition(child: Child) -> Q:
     return condition
 
 
+def _workspace_condition(actor: Actor) -> Q:
+    """The calendars of the workspaces the actor is a member of (a subquery, no query); none
+    when the establishment turned the workspaces off (their calendars close with them)."""
+    if actor.establishment is None or not is_service_enabled(actor.establishment, "groups"):
+        return Q(pk__in=[])
+    return Q(kind=CalendarKind.WORKSPACE, workspace__in=visible_workspaces(actor).values("pk"))
+
+
 def _shared_condition(actor: Actor) -> Q:
     """Class, group and establishment calendars of the actor's establishment they belong to."""
     establishment = actor.establishment
@@ -79,6 +93,7 @@ def _shared_condition(actor: Actor) -> Q:
         class_ids.add(actor.enrolment.school_class_id)
     condition |= Q(kind=CalendarKind.CLASS, school_class_id__in=class_ids)
     condition |= Q(kind=CalendarKind.GROUP, group_id__in=group_ids)
+    condition |= _workspace_condition(actor)
     return Q(establishment=establishment) & condition
 
 
@@ -92,7 +107,7 @@ def visible_calendars(actor: Actor) -> QuerySet[Calendar]:
     for child in actor.children:
         condition |= _child_condition(child)
     return Calendar.objects.filter(condition).select_related(
-        "establishment", "school_class", "group"
+        "establishment", "school_class", "group", "workspace"
     )
 
 
@@ -116,10 +131,11 @@ def agenda_calendars(actor: Actor, child: Child | None) -> QuerySet[Calendar]:
                 Q(kind=CalendarKind.ESTABLISHMENT)
                 | Q(kind=CalendarKind.CLASS, school_class_id__in=class_ids)
                 | Q(kind=CalendarKind.GROUP, group_id__in=group_ids)
+                | _workspace_condition(actor)
             )
         )
     return Calendar.objects.filter(condition).select_related(
-        "establishment", "school_class", "group"
+        "establishment", "school_class", "group", "workspace"
     )
 
 
@@ -154,6 +170,7 @@ def access_event(actor: Actor, public_id: Any) -> Event:
             "calendar__establishment",
             "calendar__school_class",
             "calendar__group",
+            "calendar__workspace",
             "calendar__owner",
         ),
         public_id,
@@ -187,11 +204,42 @@ def can_write(actor: Actor, calendar: Calendar) -> bool:
         return calendar.owner_id == actor.user.pk
     if calendar.kind == CalendarKind.ESTABLISHMENT:
         return writes_establishment(actor)
+    if calendar.kind == CalendarKind.WORKSPACE:
+        return writes_workspace(actor, calendar.workspace_id)
     if writes_every_class(actor):
         return True
     if calendar.kind == CalendarKind.CLASS:
         return calendar.school_class_id in actor.taught_class_ids
     return calendar.group_id in actor.taught_group_ids
+
+
+def _workspace_writers(actor: Actor) -> QuerySet[WorkspaceMember]:
+    """The actor's memberships that let them write a workspace's calendar: animator or member,
+    with the floor, in an open workspace of their current establishment."""
+    return WorkspaceMember.objects.filter(
+        person=actor.user,
+        establishment=actor.establishment,
+        role__in=list(POSTING_ROLES),
+        muted_at__isnull=True,
+        workspace__archived_at__isnull=True,
+    )
+
+
+def writes_workspace(actor: Actor, workspace_id: int) -> bool:
+    """Whether the actor writes the calendar of this workspace (1 query)."""
+    if actor.establishment is None or not actor.is_authenticated:
+        return False
+    return _workspace_writers(actor).filter(workspace_id=workspace_id).exists()
+
+
+def writable_workspaces(actor: Actor) -> QuerySet[Workspace]:
+    """The workspaces whose calendar the actor writes, by name."""
+    if actor.establishment is None or not actor.is_authenticated:
+        return Workspace.objects.none()
+    return Workspace.objects.filter(
+        pk__in=_workspace_writers(actor).values("workspace_id"),
+        establishment=actor.establishment,
+    ).order_by("name", "id")
 
 
 def can_manage_calendar(actor: Actor, calendar: Calendar) -> bool:
@@ -250,7 +298,7 @@ def dav_calendars(actor: Actor) -> QuerySet[Calendar]:
     for child in actor.children:
         condition |= _child_condition(child)
     return Calendar.objects.filter(condition).select_related(
-        "establishment", "school_class", "group"
+        "establishment", "school_class", "group", "workspace"
     )
 
 

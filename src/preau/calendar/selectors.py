@@ -7,10 +7,12 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from preau.calendar import ical, policies
 from preau.calendar.layers import AgendaQuery
-from preau.calendar.models import Event
+from preau.calendar.models import Calendar, CalendarKind, Event
+from preau.groups.policies import contributes
 
 if TYPE_CHECKING:
     from preau.core.actor import Actor
@@ -22,7 +24,10 @@ def events_between(actor: Actor, calendars: Any, start: datetime, end: datetime)
     read inside the same query."""
     if isinstance(calendars, QuerySet):
         events = Event.objects.filter(calendar__in=calendars.values("pk")).select_related(
-            "calendar__establishment", "calendar__school_class", "calendar__group"
+            "calendar__establishment",
+            "calendar__school_class",
+            "calendar__group",
+            "calendar__workspace",
         )
     else:
         if not calendars:
@@ -68,3 +73,32 @@ def feed_events(actor: Actor, calendar: Any, resources: list[str] | None = None)
         if policies.shows_event(profiles, event):
             shown.append(event)
     return shown
+
+
+SECTION_SIZE = 5
+SECTION_DAYS = 60
+
+
+def workspace_section(actor: Actor, workspace: Any) -> dict[str, Any]:
+    """The workspace's calendar on its page: its next five occurrences within two months (2
+    queries) and whether the actor adds events. The workspace was opened by its page
+    (``workspace.membership``); its calendar is made with its first event."""
+    calendars = Calendar.objects.filter(
+        kind=CalendarKind.WORKSPACE,
+        workspace=workspace,
+        establishment_id=workspace.establishment_id,
+    )
+    calendar = calendars.first()
+    start = timezone.now()
+    end = start + timedelta(days=SECTION_DAYS)
+    upcoming: list[ical.Occurrence] = []
+    # Read as a subquery, so that the section runs its two queries whether the calendar exists.
+    for event in events_between(actor, calendars, start, end):
+        upcoming.extend(ical.occurrences(event, start, end))
+    upcoming.sort(key=lambda occurrence: occurrence.start)
+    return {
+        "workspace": workspace,
+        "calendar": calendar,
+        "upcoming": upcoming[:SECTION_SIZE],
+        "can_write": contributes(workspace.membership),
+    }

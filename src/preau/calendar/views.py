@@ -305,7 +305,12 @@ def feed(request: HttpRequest, public_id: UUID, token: str) -> HttpResponse:
     address is the secret). A wrong or replaced token, or a reader who lost access: 404."""
     found = (
         FeedToken.objects.filter(public_id=public_id)
-        .select_related("calendar__establishment", "calendar__school_class", "calendar__group")
+        .select_related(
+            "calendar__establishment",
+            "calendar__school_class",
+            "calendar__group",
+            "calendar__workspace",
+        )
         .select_related("person", "establishment")
         .first()
     )

@@ -58,6 +58,7 @@ from preau.drive.models import (
     SpaceKind,
     path_part,
 )
+from preau.groups.models import Workspace
 from preau.notifications.actions import notify
 from preau.notifications.models import Kind
 from preau.portal.panel_cache import bump_scope, forget_panels
@@ -167,7 +168,14 @@ def _too_large(max_bytes: int) -> FileTooLarge:
     )
 
 
-def _over_quota() -> QuotaExceeded:
+def _over_quota(space: Space | None = None) -> QuotaExceeded:
+    if space is not None and space.kind == SpaceKind.GROUP:
+        return QuotaExceeded(
+            gettext_lazy(
+                "L'espace de groupe est plein : ce fichier dépasse ce qu'il reste de son quota. "
+                "Supprimez des fichiers ou demandez à un animateur de vider sa corbeille."
+            )
+        )
     return QuotaExceeded(
         gettext_lazy(
             "Votre espace est plein : ce fichier dépasse ce qu'il reste de votre quota. "
@@ -197,11 +205,11 @@ def _spool_checked(
     if declared is not None and declared > max_bytes:
         raise _too_large(max_bytes)
     if declared is not None and declared > remaining:
-        raise _over_quota()
+        raise _over_quota(space)
     try:
         spooled = storage.spool(content, min(max_bytes, remaining))
     except storage.LimitExceeded:
-        raise (_too_large(max_bytes) if max_bytes <= remaining else _over_quota()) from None
+        raise (_too_large(max_bytes) if max_bytes <= remaining else _over_quota(space)) from None
     kind = filetypes.detect(name, spooled.file)
     if kind is None:
         spooled.close()
@@ -217,7 +225,7 @@ def _charge(space: Space, size: int) -> None:
     """Count ``size`` more bytes (or fewer, negative) in the locked space; QuotaExceeded when
     a positive charge no longer fits."""
     if size > 0 and space.used_bytes + size > policies.space_quota(space):
-        raise _over_quota()
+        raise _over_quota(space)
     Space.objects.filter(pk=space.pk).update(used_bytes=F("used_bytes") + size)
     space.used_bytes += size
 
@@ -242,14 +250,42 @@ def do_ensure_personal_space(*, actor: Any) -> Space:
 
 
 def create_group_space(
-    *, establishment: Establishment, name: str, quota_bytes: int | None = None
+    *,
+    establishment: Establishment,
+    name: str,
+    quota_bytes: int | None = None,
+    workspace: Workspace | None = None,
 ) -> Space:
-    """A space without an owner, for a group workspace (whose app decides who reaches it)."""
+    """A space without an owner: the shared folder of a group workspace, whose members reach
+    it by their role (policies.space_permission)."""
     with transaction.atomic():
         space = Space.objects.create(
-            establishment=establishment, kind=SpaceKind.GROUP, name=name, quota_bytes=quota_bytes
+            establishment=establishment,
+            kind=SpaceKind.GROUP,
+            name=name,
+            quota_bytes=quota_bytes,
+            workspace=workspace,
         )
         _create_root(space)
+    return space
+
+
+def do_ensure_group_space(*, workspace: Workspace) -> Space:
+    """The shared folder of a workspace (its caller opened it through the workspaces'
+    policies), made with its root folder the first time it is opened: the drive depends on the
+    workspaces, so a workspace is created without knowing of the drive."""
+    space = Space.objects.filter(workspace=workspace).select_related("workspace").first()
+    if space is not None:
+        return space
+    with transaction.atomic():
+        # The workspace row, locked, orders two first visits at once.
+        Workspace.objects.select_for_update().filter(pk=workspace.pk).first()
+        space = Space.objects.filter(workspace=workspace).first()
+        if space is None:
+            space = create_group_space(
+                establishment=workspace.establishment, name=workspace.name, workspace=workspace
+            )
+    space.workspace = workspace
     return space
 
 
@@ -490,7 +526,7 @@ def do_copy(
     total = sum(row.size for row in rows if row.kind == NodeKind.FILE)
     _max_bytes, remaining, _quota = _limits(target.space)
     if total > remaining:
-        raise _over_quota()
+        raise _over_quota(target.space)
     if on_conflict == "refuse":
         _check_free(target, new_name)
     establishment_id = target.establishment.public_id
@@ -566,7 +602,7 @@ def do_restore(*, actor: Any, node: Node) -> Node:
     """Bring a node back from the trash with what went with it: to its folder, or to the root
     of the space when that folder is in the trash too; renamed « name (2) » if its name was
     taken meanwhile."""
-    _require(node.trash_root and policies.is_owner(actor, node))
+    _require(node.trash_root and policies.can_restore(actor, node))
     with transaction.atomic():
         _lock_space(node.space)
         parent = node.parent
@@ -601,9 +637,9 @@ def _delete_subtree(node: Node) -> int:
 
 
 def do_delete_forever(*, actor: Any, node: Node) -> int:
-    """Delete a node of the actor's own space and all it holds, now (from the trash or not);
-    returns the bytes freed."""
-    _require(policies.is_owner(actor, node) and not node.is_root)
+    """Delete a node of the actor's own space (or, for its animators, of a workspace's shared
+    folder) and all it holds, now (from the trash or not); returns the bytes freed."""
+    _require(policies.can_delete_forever(actor, node))
     with transaction.atomic():
         _lock_space(node.space)
         freed = _delete_subtree(node)

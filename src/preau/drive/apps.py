@@ -7,8 +7,15 @@ class DriveConfig(AppConfig):
     verbose_name = _("Espace de stockage")
 
     def ready(self) -> None:
-        from preau.drive.selectors import panel_context
+        from preau.drive.selectors import panel_context, workspace_section
+        from preau.groups.sections import Section
+        from preau.groups.sections import register as register_section
         from preau.portal.registry import Service, register
+
+        # A workspace's shared folder, on its page (the drive attaches to the workspaces).
+        register_section(
+            Section("drive", "drive/workspace_section.html", workspace_section, position=10)
+        )
 
         register(
             Service(

@@ -1,9 +1,10 @@
-"""Demo files: a few folders and small generated files for the cast, and Inès Garcia's
-reading folder shared with her class 4e B.
+"""Demo files: a few folders and small generated files for the cast, Inès Garcia's reading
+folder shared with her class 4e B, and the shared folders of the demo workspaces (« Club
+théâtre », « Conseil pédagogique »).
 
 Every file is made here, byte for byte the same on each run (a PDF written by hand, PNG images
 drawn with Pillow, plain text), so the demo stays small and deterministic. Idempotent: a person
-whose space already holds something is left as it is.
+whose space (or a workspace whose shared folder) already holds something is left as it is.
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ from typing import Any
 
 from PIL import Image, ImageDraw
 
-from preau.core.actor import Actor
+from preau.core.actor import SESSION_ESTABLISHMENT_KEY, Actor
 from preau.drive import actions, policies
 from preau.drive.models import Node
+from preau.groups.demo import CLUB, COUNCIL
+from preau.groups.models import Workspace
 
 
 def pdf(title: str, lines: list[str]) -> bytes:
@@ -141,6 +144,63 @@ FILES: dict[str, dict[tuple[str, ...], list[tuple[str, Any]]]] = {
 }
 
 
+# Per demo workspace: who adds the files, and the files of its shared folder.
+GROUP_FILES: dict[str, tuple[str, list[tuple[str, Any]]]] = {
+    CLUB: (
+        "garcia",
+        [
+            (
+                "Scène 2 - texte annoté.pdf",
+                lambda: pdf(
+                    "Scene 2",
+                    [
+                        "LE VALET. - Monsieur, on vous demande.",
+                        "LE MAITRE. - Qu'on attende ! (Il sort.)",
+                        "Annotations : entrer par la gauche, parler fort.",
+                    ],
+                ),
+            ),
+            (
+                "Répartition des rôles.txt",
+                lambda: "Le maître : Noah\nLa servante : Léa\nLe valet : à choisir\n".encode(),
+            ),
+            ("Affiche de la représentation.png", lambda: png("Club theatre - 20 juin", "#8a1c4a")),
+        ],
+    ),
+    COUNCIL: (
+        "principal_moulin",
+        [
+            (
+                "Compte rendu du conseil de rentrée.pdf",
+                lambda: pdf(
+                    "Conseil de rentree",
+                    ["Projets de l'année validés.", "Prochain conseil : fin du trimestre."],
+                ),
+            ),
+        ],
+    ),
+}
+
+
+def _fill_workspace(cast: Any, name: str) -> None:
+    """The shared folder of a demo workspace, filled when it is empty."""
+    workspace = Workspace.objects.filter(
+        establishment=cast.moulin, name=name, archived_at__isnull=True
+    ).first()
+    if workspace is None:
+        return
+    uploader, files = GROUP_FILES[name]
+    actor = Actor(getattr(cast, uploader), {SESSION_ESTABLISHMENT_KEY: str(cast.moulin.public_id)})
+    top = actions.root_of(actions.do_ensure_group_space(workspace=workspace))
+    if Node.objects.filter(parent=top).exists():
+        return
+    top.grant = policies.grant_for(actor, top)
+    for file_name, content in files:
+        actions.do_upload_file(
+            actor=actor, folder=top, name=file_name, content=io.BytesIO(content())
+        )
+
+
 def _folder(actor: Actor, top: Node, names: tuple[str, ...]) -> Node:
     node = top
     for name in names:
@@ -187,3 +247,5 @@ def build(cast: Any) -> None:
         actor, top = built[name]
         folder = policies.resolve_path(actor, list(path))
         actions.do_share(actor=actor, node=folder, permission=permission, **grantee)
+    for name in GROUP_FILES:
+        _fill_workspace(cast, name)

@@ -92,6 +92,7 @@ class SettingsForm(forms.ModelForm):
             "teacher_quota_mb",
             "staff_quota_mb",
             "guardian_quota_mb",
+            "group_quota_mb",
             "max_file_mb",
         ]
         widgets = {name: forms.NumberInput(attrs={"min": 1, "max": 1_000_000}) for name in fields}

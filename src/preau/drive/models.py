@@ -1,7 +1,8 @@
 """The drive (« espace de stockage »): spaces holding folders and files, shares, settings.
 
 A **space** belongs to one establishment. A personal space has an owner (one per person per
-establishment); a group space has none (the group workspaces decide who reaches it). Every space
+establishment); a group space has none: it is the shared folder of one group workspace
+(``workspace``), whose members reach it by their role (drive/policies.py). Every space
 has one root folder; folders and files below it form a tree whose names are unique among
 siblings, ignoring case (``name_key``).
 
@@ -57,6 +58,16 @@ class Space(PublicIdModel):
         verbose_name=_("propriétaire"),
     )
     name = models.CharField(_("nom"), max_length=120, blank=True)
+    # The group workspace whose shared folder this is (a group space's). The link lives here so
+    # that the drive depends on the workspaces and not the other way round.
+    workspace = models.OneToOneField(
+        "groups.Workspace",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="drive_space",
+        verbose_name=_("espace de groupe"),
+    )
     # A quota set for this space alone (a group space's); else the establishment's settings.
     quota_bytes = models.PositiveBigIntegerField(_("quota"), null=True, blank=True)
     # Sizes of every file of the space, trashed ones included, kept by the actions.
@@ -263,7 +274,8 @@ class Share(PublicIdModel):
 
 
 class DriveSettings(models.Model):
-    """An establishment's quotas by national profile and its largest file, in MiB.
+    """An establishment's quotas by national profile, a group workspace's shared folder's, and
+    its largest file, in MiB.
 
     A person holding several profiles in the establishment gets the largest of their quotas.
     """
@@ -273,6 +285,7 @@ class DriveSettings(models.Model):
         "guardian_quota_mb": 100,
         "teacher_quota_mb": 2048,
         "staff_quota_mb": 2048,
+        "group_quota_mb": 1024,
         "max_file_mb": 200,
     }
 
@@ -290,6 +303,9 @@ class DriveSettings(models.Model):
     )
     staff_quota_mb = models.PositiveIntegerField(
         _("quota des autres personnels (Mo)"), default=DEFAULTS["staff_quota_mb"]
+    )
+    group_quota_mb = models.PositiveIntegerField(
+        _("quota d'un espace de groupe (Mo)"), default=DEFAULTS["group_quota_mb"]
     )
     max_file_mb = models.PositiveIntegerField(
         _("taille maximale d'un fichier (Mo)"), default=DEFAULTS["max_file_mb"]

@@ -9,8 +9,13 @@ The one place these rules live.
   uploading, replacing a file's content, renaming, moving, copying in and trashing *inside* the
   shared folder (not the shared node itself); uploads count against the owner's quota. Only the
   owner shares, restores and deletes forever.
-- A group space (``Space.kind == "group"``) is reached through the group workspaces, which add
-  their rule in ``space_permission``; until then only its shares reach it.
+- A group space (``Space.kind == "group"``) is the shared folder of one group workspace, reached
+  by the workspace's members in its establishment only: animators and members read and write
+  (create folders, upload, rename, move inside, trash); readers (``Role.READER``), members an
+  animator took the floor from (muted), and everyone in an archived workspace only read. The
+  person who trashed a node and the animators restore it; animators delete forever. Nobody
+  shares a group node (the workspace's members are its audience); anyone who reads it may copy
+  it into their own space. Uploads count against the group space's quota.
 
 Who may share with whom, in the establishment where both are this year:
 - teachers: the classes and teaching groups they teach (and the classes they head), the
@@ -27,7 +32,7 @@ PermissionDenied when a caller skips the policies.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
@@ -55,6 +60,9 @@ from preau.drive.models import (
     Space,
     SpaceKind,
 )
+from preau.groups.models import Role, WorkspaceMember
+from preau.groups.policies import contributes, visible_workspaces
+from preau.portal.selectors import is_service_enabled
 
 if TYPE_CHECKING:
     from preau.core.actor import Actor
@@ -94,12 +102,13 @@ def quota_for_profiles(settings: DriveSettings, profiles: Any) -> int:
 
 def space_quota(space: Space, *, settings: DriveSettings | None = None) -> int:
     """The space's quota in bytes: its own, or the establishment's for its owner's profiles
-    this year; a group space without its own quota gets the teachers' (2 queries at most)."""
+    this year; a group space without its own gets the establishment's group quota (2 queries at
+    most)."""
     if space.quota_bytes is not None:
         return space.quota_bytes
     settings = settings or drive_settings(space.establishment_id)
     if space.kind == SpaceKind.GROUP:
-        return settings.teacher_quota_mb * MIB
+        return settings.group_quota_mb * MIB
     from preau.core.actor import current_school_year
 
     profiles = Membership.objects.filter(
@@ -149,9 +158,56 @@ def personal_space(actor: Actor) -> Space | None:
     return visible_spaces(actor).first()
 
 
+def group_spaces(actor: Actor) -> QuerySet[Space]:
+    """The shared folders of the workspaces the actor is a member of, in their current
+    establishment (archived workspaces included)."""
+    establishment = actor.establishment
+    if not actor.is_authenticated or establishment is None or not groups_enabled(establishment):
+        return Space.objects.none()
+    return Space.objects.filter(
+        establishment=establishment,
+        kind=SpaceKind.GROUP,
+        workspace__in=visible_workspaces(actor).values("pk"),
+    )
+
+
+def groups_enabled(establishment: Establishment) -> bool:
+    """Whether the establishment has the group workspaces turned on: when it turns them off,
+    their shared folders close with them (read from the cache the portal keeps)."""
+    return is_service_enabled(establishment, "groups")
+
+
+def group_membership(actor: Actor, space: Space) -> WorkspaceMember | None:
+    """The actor's membership in the workspace of a group space, with its workspace (1 query,
+    kept on the space for the rest of the request)."""
+    if space.kind != SpaceKind.GROUP or space.workspace_id is None:
+        return None
+    if not groups_enabled(actor.establishment):
+        return None
+    cache = space.__dict__.setdefault("_memberships", {})
+    if actor.user.pk not in cache:
+        cache[actor.user.pk] = (
+            WorkspaceMember.objects.filter(
+                workspace_id=space.workspace_id,
+                person=actor.user,
+                establishment_id=space.establishment_id,
+            )
+            .select_related("workspace")
+            .first()
+        )
+    return cache[actor.user.pk]
+
+
+def writes_in_group(membership: WorkspaceMember) -> bool:
+    """Animators and members write in their workspace's shared folder while it is open and
+    they have the floor; readers and muted members read (the workspaces' rule)."""
+    return contributes(membership)
+
+
 def space_permission(actor: Actor, space: Space) -> str | None:
-    """What the actor may do in a whole space: OWNER for their personal space, else None
-    (nodes of other spaces are reached through shares only)."""
+    """What the actor may do in a whole space: OWNER for their personal space; EDIT or READ in
+    the shared folder of a workspace they are a member of (by their role); else None (nodes of
+    other spaces are reached through shares only)."""
     establishment = actor.establishment
     if not actor.is_authenticated or establishment is None:
         return None
@@ -159,6 +215,9 @@ def space_permission(actor: Actor, space: Space) -> str | None:
         return None
     if space.kind == SpaceKind.PERSONAL and space.owner_id == actor.user.pk:
         return OWNER
+    membership = group_membership(actor, space)
+    if membership is not None:
+        return EDIT if writes_in_group(membership) else READ
     return None
 
 
@@ -213,14 +272,31 @@ class Grant:
     top_path: str
     # Editing inside: a share with edit rights on a strict ancestor, or the owner.
     edit_inside: bool
+    # Reached as a member of the group workspace whose shared folder it is (and as one of its
+    # animators, who restore anyone's trash and delete forever).
+    group: bool = False
+    animator: bool = False
 
 
 def grant_for(actor: Actor, node: Node) -> Grant | None:
-    """The actor's rights on ``node`` (1 query for a grantee, none for the owner)."""
+    """The actor's rights on ``node`` (1 query for a grantee or a workspace member, none for
+    the owner)."""
     own = space_permission(actor, node.space)
     if own is not None:
         root_path = "/" + node.ancestor_ids[0] + "/"
+        if node.space.kind == SpaceKind.GROUP:
+            membership = group_membership(actor, node.space)
+            return Grant(
+                own,
+                root_path,
+                edit_inside=own == EDIT,
+                group=True,
+                animator=membership.role == Role.ANIMATOR,
+            )
         return Grant(own, root_path, edit_inside=True)
+    if node.space.kind == SpaceKind.GROUP:
+        # Group nodes are reached by the workspace's members only, never through a share.
+        return None
     if node.trashed_at is not None:
         return None
     condition = grantee_condition(actor)
@@ -256,14 +332,14 @@ def access_node(actor: Actor, public_id: Any, *, trashed: bool = False) -> Node:
         raise Http404
     node = get_or_404(
         Node.objects.filter(establishment=establishment).select_related(
-            "space", "establishment", "modified_by"
+            "space__workspace", "establishment", "modified_by"
         ),
         public_id,
     )
     if node.is_trashed != trashed:
         raise Http404
     grant = grant_for(actor, node)
-    if grant is None or (trashed and grant.permission != OWNER):
+    if grant is None or (trashed and grant.permission != OWNER and not grant.group):
         raise Http404
     node.grant = grant
     return node
@@ -284,7 +360,8 @@ def access_file(actor: Actor, public_id: Any) -> Node:
 
 
 def access_trashed(actor: Actor, public_id: Any) -> Node:
-    """A node the actor put in their own trash (the node trashed itself, not its contents)."""
+    """A node put in the trash of the actor's own space, or of the shared folder of a workspace
+    they are a member of (the node trashed itself, not its contents)."""
     node = access_node(actor, public_id, trashed=True)
     if not node.trash_root:
         raise Http404
@@ -330,6 +407,32 @@ def can_change(actor: Actor, node: Node) -> bool:
 def is_owner(actor: Actor, node: Node) -> bool:
     grant = _grant(actor, node)
     return grant is not None and grant.permission == OWNER
+
+
+def can_restore(actor: Actor, node: Node) -> bool:
+    """Bring a trashed node back: the owner of the space; in a group space, its animators and
+    the person who trashed it, while they may write there."""
+    grant = _grant(actor, node)
+    if grant is None or not node.trash_root:
+        return False
+    if grant.permission == OWNER:
+        return True
+    return (
+        grant.group
+        and grant.permission == EDIT
+        and (grant.animator or node.trashed_by_id == actor.user.pk)
+    )
+
+
+def can_delete_forever(actor: Actor, node: Node) -> bool:
+    """Delete a node now: the owner of the space; in a group space, its animators while it is
+    open."""
+    grant = _grant(actor, node)
+    if grant is None or node.is_root:
+        return False
+    if grant.permission == OWNER:
+        return True
+    return grant.group and grant.permission == EDIT and grant.animator
 
 
 def can_share(actor: Actor, node: Node) -> bool:
@@ -473,10 +576,8 @@ def resolve_path(actor: Actor, names: list[str], *, start: Node | None = None) -
         if child is None:
             raise Http404
         grant = node.grant
-        child.grant = Grant(
-            grant.permission,
-            grant.top_path,
-            edit_inside=grant.edit_inside or grant.permission in (OWNER, EDIT),
+        child.grant = replace(
+            grant, edit_inside=grant.edit_inside or grant.permission in (OWNER, EDIT)
         )
         node = child
     return node
@@ -502,6 +603,13 @@ def ancestors(folder: Node) -> QuerySet[Node]:
 def trashed(actor: Actor) -> QuerySet[Node]:
     """What the actor put in the trash of their personal space, most recent first."""
     return visible_nodes(actor).filter(trash_root=True).order_by("-trashed_at", "-id")
+
+
+def group_trashed(space: Space) -> QuerySet[Node]:
+    """What is in the trash of a group space the caller reached, most recent first."""
+    return Node.objects.filter(
+        space=space, establishment_id=space.establishment_id, trash_root=True
+    ).order_by("-trashed_at", "-id")
 
 
 # -- settings ------------------------------------------------------------------------------------

@@ -84,3 +84,27 @@ def panel_context(actor: Actor, child: Child | None) -> dict[str, Any] | None:
     return cached_panel(
         actor, child, "drive", lambda: (panel_data(actor), None), "drive/panel.html"
     )
+
+
+SECTION_SIZE = 5
+
+
+def workspace_section(actor: Actor, workspace: Any) -> dict[str, Any]:
+    """The shared folder on a workspace's page: its five most recently changed files (1
+    query) and whether the actor may add to it. The workspace was opened by its page
+    (``workspace.membership``); the folder itself is made the first time it is opened."""
+    recent = list(
+        Node.objects.filter(
+            establishment_id=workspace.establishment_id,
+            space__workspace=workspace,
+            kind=NodeKind.FILE,
+            trashed_at__isnull=True,
+        )
+        .select_related("modified_by")
+        .order_by("-modified_at", "-id")[:SECTION_SIZE]
+    )
+    return {
+        "workspace": workspace,
+        "recent": recent,
+        "can_write": policies.writes_in_group(workspace.membership),
+    }

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadhandler import load_handler
 from django.core.paginator import Paginator
+from django.db.models import F
 from django.http import (
     FileResponse,
     Http404,
@@ -36,6 +37,7 @@ from preau.drive.errors import DriveError
 from preau.drive.forms import ACCEPT, NameForm, SettingsForm, ShareForm, TargetForm, UploadForm
 from preau.drive.models import MIB, TRASH_DAYS, Node, NodeKind
 from preau.drive.uploads import DriveUploadHandler
+from preau.groups import policies as group_policies
 
 PAGE_SIZE = 50
 
@@ -44,7 +46,21 @@ PAGE_SIZE = 50
 def _folder_url(node: Node) -> str:
     if node.parent_id is None and node.grant.permission == policies.OWNER:
         return reverse("drive:index")
+    if node.parent_id is None and node.grant.group:
+        return reverse("drive:group", args=[node.space.workspace.public_id])
     return reverse("drive:folder", args=[node.public_id])
+
+
+def _workspace_of(node: Node) -> Any:
+    """The workspace whose shared folder holds ``node``, when the actor reaches it as one of
+    its members."""
+    return node.space.workspace if node.grant.group else None
+
+
+def _trash_url(node: Node) -> str:
+    if node.grant.group:
+        return reverse("drive:group_trash", args=[node.space.workspace.public_id])
+    return reverse("drive:trash")
 
 
 def _back(node: Node) -> HttpResponse:
@@ -87,9 +103,69 @@ def index(request: HttpRequest) -> HttpResponse:
 @login_required
 def folder(request: HttpRequest, public_id: UUID) -> HttpResponse:
     node = policies.access_folder(request.actor, public_id)
-    if node.is_root and node.grant.permission == policies.OWNER:
-        return redirect("drive:index")
+    if node.is_root and (node.grant.permission == policies.OWNER or node.grant.group):
+        return redirect(_folder_url(node))
     return _folder_page(request, node)
+
+
+# -- group workspaces' shared folders ------------------------------------------------------------
+@login_required
+def groups(request: HttpRequest) -> HttpResponse:
+    """« Espaces de groupe »: the shared folders of the actor's workspaces, open ones first."""
+    actor = request.actor
+    if actor.establishment is None or not policies.groups_enabled(actor.establishment):
+        raise Http404
+    rows = group_policies.visible_workspaces(actor).order_by(
+        F("archived_at").asc(nulls_first=True), "name", "id"
+    )
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "drive/groups.html", {"page": page})
+
+
+def _group_root(request: HttpRequest, public_id: UUID) -> Node:
+    """The root of a workspace's shared folder, for one of its members (made on first visit);
+    404 for anyone else."""
+    actor = request.actor
+    if actor.establishment is None or not policies.groups_enabled(actor.establishment):
+        raise Http404
+    workspace = group_policies.access_workspace(actor, public_id)
+    space = actions.do_ensure_group_space(workspace=workspace)
+    root = actions.root_of(space)
+    root.space = space
+    root.grant = policies.grant_for(actor, root)
+    if root.grant is None:
+        raise Http404
+    return root
+
+
+@login_required
+def group_folder(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    return _folder_page(request, _group_root(request, public_id))
+
+
+@login_required
+def group_trash(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """The trash of a workspace's shared folder: its members see it; the person who trashed a
+    node and the animators restore it; animators delete forever."""
+    actor = request.actor
+    root = _group_root(request, public_id)
+    rows = policies.group_trashed(root.space).select_related("trashed_by")
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    for node in page.object_list:
+        node.grant = root.grant
+        node.restorable = policies.can_restore(actor, node)
+        node.deletable = policies.can_delete_forever(actor, node)
+    return render(
+        request,
+        "drive/trash.html",
+        {
+            "page": page,
+            "usage": policies.usage(root.space),
+            "days": TRASH_DAYS,
+            "group": root.space.workspace,
+            "root": root,
+        },
+    )
 
 
 def _folder_page(request: HttpRequest, node: Node) -> HttpResponse:
@@ -97,9 +173,10 @@ def _folder_page(request: HttpRequest, node: Node) -> HttpResponse:
     rows = policies.children(actor, node).select_related("modified_by")
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     owner = node.grant.permission == policies.OWNER
+    group = _workspace_of(node)
     can_write = policies.can_write_into(actor, node)
     usage, max_bytes = None, 0
-    if can_write:
+    if can_write or group is not None:
         settings = policies.drive_settings(node.establishment_id)
         usage = policies.usage(node.space, settings=settings)
         max_bytes = settings.max_file_mb * MIB
@@ -111,12 +188,14 @@ def _folder_page(request: HttpRequest, node: Node) -> HttpResponse:
             "page": page,
             "ancestors": [] if node.is_root else list(policies.ancestors(node)),
             "owner": owner,
+            "group": group,
             "can_write": can_write,
             "can_change": policies.can_change(actor, node),
             "can_share": policies.can_share(actor, node),
-            # Only the owner sees the usage of their space; an editor's uploads are checked
-            # against what it leaves (``remaining``) all the same.
-            "usage": usage if owner else None,
+            # Only the owner sees the usage of their space, and a workspace's members that of
+            # its shared folder; an editor's uploads are checked against what it leaves
+            # (``remaining``) all the same.
+            "usage": usage if owner or group is not None else None,
             "remaining": usage.remaining if usage else 0,
             "max_bytes": max_bytes,
             "accept": ACCEPT,
@@ -148,6 +227,7 @@ def item(request: HttpRequest, public_id: UUID) -> HttpResponse:
             "can_change": policies.can_change(actor, node),
             "can_share": policies.can_share(actor, node),
             "owner": node.grant.permission == policies.OWNER,
+            "group": _workspace_of(node),
             "type_label": filetypes.TYPES[node.extension].label
             if node.extension in filetypes.TYPES
             else node.content_type,
@@ -385,7 +465,13 @@ def trash(request: HttpRequest, public_id: UUID) -> HttpResponse:
     actor = request.actor
     node = _changeable(request, public_id)
     actions.do_trash(actor=actor, node=node)
-    if node.grant.permission == policies.OWNER:
+    if node.grant.group:
+        messages.success(
+            request,
+            _("« %(name)s » est dans la corbeille de l'espace de groupe pour %(days)s jours.")
+            % {"name": node.name, "days": TRASH_DAYS},
+        )
+    elif node.grant.permission == policies.OWNER:
         messages.success(
             request,
             _("« %(name)s » est dans la corbeille pour %(days)s jours.")
@@ -419,15 +505,19 @@ def trash_list(request: HttpRequest) -> HttpResponse:
 def restore(request: HttpRequest, public_id: UUID) -> HttpResponse:
     actor = request.actor
     node = policies.access_trashed(actor, public_id)
+    if not policies.can_restore(actor, node):
+        raise Http404
     actions.do_restore(actor=actor, node=node)
     messages.success(request, _("« %(name)s » est restauré.") % {"name": node.name})
-    return redirect("drive:trash")
+    return redirect(_trash_url(node))
 
 
 @login_required
 def delete_forever(request: HttpRequest, public_id: UUID) -> HttpResponse:
     actor = request.actor
     node = policies.access_trashed(actor, public_id)
+    if not policies.can_delete_forever(actor, node):
+        raise Http404
     if request.method == "POST":
         freed = actions.do_delete_forever(actor=actor, node=node)
         messages.success(
@@ -435,8 +525,8 @@ def delete_forever(request: HttpRequest, public_id: UUID) -> HttpResponse:
             _("« %(name)s » est supprimé définitivement (%(size)s libérés).")
             % {"name": node.name, "size": filesizeformat(freed)},
         )
-        return redirect("drive:trash")
-    return render(request, "drive/delete.html", {"node": node})
+        return redirect(_trash_url(node))
+    return render(request, "drive/delete.html", {"node": node, "back_url": _trash_url(node)})
 
 
 @login_required

@@ -128,6 +128,17 @@ def can_change_members(actor: Actor, workspace: Workspace) -> bool:
     return can_manage(actor, workspace) and not workspace.is_archived
 
 
+def contributes(membership: WorkspaceMember) -> bool:
+    """Whether a member adds to the workspace's shared folder and calendar: animators and
+    members with the floor, while the workspace is open (readers and muted members read). The
+    membership's workspace is loaded (access_workspace loads it)."""
+    return (
+        membership.role in POSTING_ROLES
+        and membership.muted_at is None
+        and membership.workspace.archived_at is None
+    )
+
+
 def members_of(workspace: Workspace) -> QuerySet[WorkspaceMember]:
     """The members of a workspace the caller has opened, animators first, then by name."""
     return (

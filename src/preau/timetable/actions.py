@@ -17,7 +17,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from preau.audit.actions import record, snapshot
-from preau.directory.models import Enrolment, GroupMembership, Guardianship
+from preau.directory.models import Guardianship
 from preau.notifications.actions import notify
 from preau.notifications.models import Kind
 from preau.portal.panel_cache import bump_scope
@@ -31,6 +31,7 @@ from preau.timetable.models import (
     LessonTeacher,
     WeekOverride,
 )
+from preau.timetable.policies import lesson_students
 
 User = get_user_model()
 
@@ -220,13 +221,8 @@ def _when(moment: datetime) -> str:
 
 def lesson_recipients(lesson: Lesson) -> list[Any]:
     """The people a change of this lesson concerns: its students, their guardians, its
-    teachers and replacement (3 queries)."""
-    if lesson.school_class_id:
-        students = Enrolment.objects.filter(
-            school_class_id=lesson.school_class_id, school_year_id=lesson.school_year_id
-        ).values("student_id")
-    else:
-        students = GroupMembership.objects.filter(group_id=lesson.group_id).values("student_id")
+    teachers and replacement (1 query)."""
+    students = lesson_students(lesson).values("pk")
     guardians = Guardianship.objects.filter(student_id__in=students).values("guardian_id")
     teachers = LessonTeacher.objects.filter(lesson=lesson).values("teacher_id")
     condition = Q(pk__in=students) | Q(pk__in=guardians) | Q(pk__in=teachers)

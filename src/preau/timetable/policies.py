@@ -297,3 +297,23 @@ def access_managed_establishment(actor: Actor, public_id: Any) -> Any:
     if not manages_timetable(actor) or str(actor.establishment.public_id) != str(public_id):
         raise Http404
     return actor.establishment
+
+
+def lesson_students(lesson: Lesson) -> QuerySet:
+    """The students a lesson is for (its class's, for the lesson's school year, or its group's),
+    active, by name: one query when evaluated (the roll call's list)."""
+    from django.contrib.auth import get_user_model
+
+    from preau.directory.models import Enrolment
+
+    if lesson.school_class_id:
+        ids = Enrolment.objects.filter(
+            school_class_id=lesson.school_class_id, school_year_id=lesson.school_year_id
+        ).values("student_id")
+    else:
+        ids = GroupMembership.objects.filter(group_id=lesson.group_id).values("student_id")
+    return (
+        get_user_model()
+        .objects.filter(pk__in=ids, is_active=True)
+        .order_by("last_name", "first_name", "pk")
+    )

@@ -187,7 +187,7 @@ def lesson(request: HttpRequest, public_id: UUID) -> HttpResponse:
     )
 
 
-def _apply(request: HttpRequest, form: Any, change: Any) -> bool:
+def _apply(form: Any, change: Any) -> bool:
     """Run an action; a refusal becomes a message on the form."""
     try:
         change()
@@ -268,7 +268,7 @@ def lesson_change(request: HttpRequest, public_id: UUID) -> HttpResponse:
                     actor=actor, lesson=found, teacher=data.get("teacher"), note=note
                 ),
             }
-            if _apply(request, form, changes[what]):
+            if _apply(form, changes[what]):
                 messages.success(request, _("La modification est enregistrée et annoncée."))
                 return redirect("timetable:lesson", public_id=found.public_id)
     return render(
@@ -505,7 +505,6 @@ def school_calendar_page(request: HttpRequest, public_id: UUID) -> HttpResponse:
         done = False
         if what == "closed" and closed_form.is_valid():
             done = _apply(
-                request,
                 closed_form,
                 lambda: actions.do_add_closed_day(
                     actor=actor, establishment=establishment, **closed_form.cleaned_data
@@ -513,7 +512,6 @@ def school_calendar_page(request: HttpRequest, public_id: UUID) -> HttpResponse:
             )
         elif what == "week" and week_form.is_valid():
             done = _apply(
-                request,
                 week_form,
                 lambda: actions.do_set_week(
                     actor=actor, establishment=establishment, **week_form.cleaned_data
@@ -601,7 +599,6 @@ def extra_lesson(request: HttpRequest, public_id: UUID) -> HttpResponse:
         start, end = form.bounds()
         created: list[Lesson] = []
         if _apply(
-            request,
             form,
             lambda: created.append(
                 actions.do_add_extra_lesson(

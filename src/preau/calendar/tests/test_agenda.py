@@ -112,8 +112,8 @@ def test_the_week_costs_the_same_whatever_it_holds(
     client.get("/agenda/")
     # The actor: the user, the memberships, the enrolment, the groups; then the events of the
     # calendars with the calendars (repeated ones expanded in Python); the timetable's lessons
-    # (none here, so no query for their teachers).
-    with query_budget(6):
+    # (none here, so no query for their teachers); the logbook's homework due.
+    with query_budget(7):
         response = client.get("/agenda/", {"view": "month", "date": MONDAY.isoformat()})
     assert response.content.decode().count("Cours ") == count
 
@@ -127,8 +127,8 @@ def test_a_teachers_week_costs_the_same(
     client.force_login(cast.bernard)
     client.get("/agenda/")
     # The user, the memberships, the teaching assignments, the events with their calendars,
-    # the timetable's lessons (none here).
-    with query_budget(5):
+    # the timetable's lessons (none here), the homework the teacher set.
+    with query_budget(6):
         response = client.get("/agenda/", {"date": MONDAY.isoformat()})
     assert response.status_code == 200
 

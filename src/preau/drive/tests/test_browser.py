@@ -1,5 +1,6 @@
 """Journeys in a real Chromium: a class share reaches its students and no one else; a teacher
-uploads with the progress bar and shares with her class."""
+uploads with the progress bar and shares with her class; a pupil adds a file to her theatre
+club's shared folder from the club's page, and a pupil who is not a member finds nothing."""
 
 from typing import Any
 
@@ -123,3 +124,32 @@ def test_a_pdf_opens_in_the_browsers_viewer(page: Any, portal_url: str) -> None:
     assert response.status == 200
     assert response.headers["content-type"] == "application/pdf"
     assert response.headers["content-disposition"].startswith("inline")
+
+
+def test_lea_adds_a_file_to_the_clubs_shared_folder(browser: Any, portal_url: str) -> None:
+    context, page = _session(browser, portal_url, "eleve.lea")
+    page.goto(f"{portal_url}/drive/groups/")
+    assert accessibility_violations(page) == []
+    page.get_by_role("link", name="Club théâtre").click()
+    page.wait_for_load_state()
+    folder_url = page.url
+    main = page.locator("main").inner_text()
+    assert "Répartition des rôles.txt" in main and "Dossier partagé" in main
+    assert accessibility_violations(page) == []
+    page.set_input_files(
+        "#drive-files",
+        files=[{"name": "costumes.txt", "mimeType": "text/plain", "buffer": b"Capes et chapeaux."}],
+    )
+    with page.expect_navigation():
+        page.get_by_role("button", name="Envoyer").click()
+    assert "costumes.txt" in page.locator("main").inner_text()
+    page.get_by_role("link", name="Corbeille de l'espace").click()
+    page.wait_for_load_state()
+    assert accessibility_violations(page) == []
+    context.close()
+
+    context, page = _session(browser, portal_url, "eleve.jade")
+    response = page.goto(folder_url)
+    assert response.status == 404
+    assert "costumes.txt" not in page.locator("body").inner_text()
+    context.close()

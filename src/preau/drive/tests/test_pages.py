@@ -186,10 +186,12 @@ def test_the_head_sets_the_quotas(cast: Any, client: Any) -> None:
         "teacher_quota_mb": 4000,
         "staff_quota_mb": 1000,
         "guardian_quota_mb": 50,
+        "group_quota_mb": 500,
         "max_file_mb": 100,
     }
     assert client.post(url, values).status_code == 302
-    assert DriveSettings.objects.get(establishment=cast.moulin).student_quota_mb == 300
+    saved = DriveSettings.objects.get(establishment=cast.moulin)
+    assert (saved.student_quota_mb, saved.group_quota_mb) == (300, 500)
     assert AuditEntry.objects.filter(action="drive.settings.update").exists()
     assert client.post(url, {**values, "max_file_mb": 0}).status_code == 200
     space = actions.do_ensure_personal_space(actor=actor_for(cast.lea))

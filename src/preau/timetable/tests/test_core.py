@@ -239,3 +239,13 @@ def test_teacher_lessons_and_current_lesson(cast):
     cancelled.status = LessonStatus.CANCELLED
     cancelled.save()
     assert policies.current_lesson(cast.bernard, at) is None
+
+
+def test_the_students_of_a_lesson(cast):
+    monday = plain_week()
+    week = moulin_week(cast)
+    lesson = lesson_on(week["maths_4b"], monday)
+    with query_budget(1, warm=True):
+        students = list(policies.lesson_students(lesson))
+    assert students == [cast.noah, cast.lea]  # Leroy, Martin
+    assert list(policies.lesson_students(lesson_on(week["maths_3a"], monday))) == [cast.jade]
