@@ -64,6 +64,11 @@ def test_the_demo_builds_on_the_timetables_demo(cast: Any) -> None:
     demo.build(cast)
     assert Course.objects.count() == courses  # no course of its own: the timetable's lessons
     assert RollCall.objects.exists()
+    records = AttendanceRecord.objects.all()
+    assert records.get(student=cast.noah).status == "unexplained"
+    assert records.get(student=cast.lea).status == "justified"
+    assert records.filter(student=cast.jade, kind="lateness").exists()
+    assert records.filter(student=cast.jade, kind="absence", lesson__isnull=True).exists()
 
 
 def test_a_lesson_with_a_roll_call_is_never_deleted(cast: Any) -> None:
