@@ -39,7 +39,8 @@ def panel_data(actor: Actor, child: Child | None) -> dict[str, Any] | None:
             selectors.missing_roll_calls(
                 establishment_id=actor.establishment.pk,
                 since=selectors.week_start(today),
-                now=now + policies.EARLY,
+                now=now,
+                started_before=now + policies.EARLY,
                 teacher_id=actor.user.pk,
             ).prefetch_related(None)
         )

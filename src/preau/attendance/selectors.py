@@ -116,14 +116,24 @@ def teacher_day(actor: Actor, day: date, now: datetime | None = None) -> list[Da
     ]
 
 
+# A roll call is missing once its lesson has run this long without one.
+GRACE = timedelta(minutes=15)
+
+
 def missing_roll_calls(
-    *, establishment_id: int, since: date, now: datetime, teacher_id: int | None = None
+    *,
+    establishment_id: int,
+    since: date,
+    now: datetime,
+    teacher_id: int | None = None,
+    started_before: datetime | None = None,
 ) -> QuerySet[Lesson]:
-    """Lessons already started (since ``since``) whose roll call was not taken."""
+    """Lessons from ``since`` whose roll call was not taken though they began ``GRACE`` ago
+    (or before ``started_before`` when given)."""
     lessons = Lesson.objects.filter(
         establishment_id=establishment_id,
         start__gte=datetime.combine(since, time(0), tzinfo=PARIS),
-        start__lte=now,
+        start__lte=started_before if started_before is not None else now - GRACE,
         roll_call__isnull=True,
     ).exclude(status=LessonStatus.CANCELLED)
     if teacher_id is not None:

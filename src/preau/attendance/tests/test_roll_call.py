@@ -217,6 +217,9 @@ def test_the_home_pages_show_what_to_do(cast: Any, client: Any) -> None:
         assert "Faire l'appel : Mathématiques, 4e B (08:00)" in home
         client.force_login(cast.cpe_moulin)
         home = html.unescape(client.get(reverse("portal:home")).content.decode())
+        assert "1 appel non fait" not in home  # not yet: the lesson has just begun
+    with at(week.monday, "08:16"):
+        home = html.unescape(client.get(reverse("portal:home")).content.decode())
         assert "1 appel non fait aujourd'hui." in home
         client.force_login(cast.bernard)
         post(client, week.maths_4b, {cast.noah: ("absent", "")})
@@ -234,7 +237,7 @@ def test_the_teachers_day_costs_the_same_whatever_the_lessons(
     week = build_week(cast)
     grow_class(cast, size)
     client.force_login(cast.bernard)
-    with at(week.monday, "10:05"):
+    with at(week.monday, "10:20"):
         post(client, week.maths_4b, {cast.noah: ("absent", "")})
         # The user, the memberships, the assignments, the day's lessons and their teachers,
         # their roll calls, the week's missing ones and their teachers, the classes.
