@@ -57,7 +57,7 @@ def test_roll_call_absence_justified_and_accepted(browser: Any, tmp_path: Any) -
         noah = page.get_by_role("group", name="Leroy Noah")
         noah.get_by_label("Absent").check()
         # The small enhancement: a live count, and the minutes field for late students only.
-        assert "1 abs." in page.locator("[data-summary]").inner_text()
+        assert "1 absent(s)" in page.locator("[data-summary]").inner_text()
         assert not noah.get_by_label("minutes").is_visible()
         page.get_by_role("button", name="Enregistrer l'appel").click()
         page.wait_for_load_state()

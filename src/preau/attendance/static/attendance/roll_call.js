@@ -1,10 +1,10 @@
 // The roll call without JavaScript is a form of radio buttons. With it: the minutes field shows
-// only for a late student (and takes the focus), rows are coloured, and a live summary counts.
+// only for a late student (and takes the focus), rows are coloured, and a live summary counts
+// (its words come translated from the page).
 (() => {
   const form = document.querySelector(".roll-call");
   if (!form) return;
   const summary = form.querySelector("[data-summary]");
-  const total = form.querySelectorAll("[data-row]").length;
   const refresh = () => {
     let absent = 0;
     let late = 0;
@@ -19,7 +19,9 @@
       if (state === "late") late += 1;
     });
     if (summary) {
-      summary.textContent = `${total - absent - late} / ${total} · ${absent} abs. · ${late} ret.`;
+      const present = form.querySelectorAll("[data-row]").length - absent - late;
+      const words = summary.dataset;
+      summary.textContent = `${present} ${words.present} · ${absent} ${words.absent} · ${late} ${words.late}`;
     }
   };
   form.addEventListener("change", (event) => {
