@@ -24,14 +24,7 @@ def panel_data(actor: Actor, child: Child | None) -> dict[str, Any] | None:
     now = timezone.now()
     today = timezone.localdate()
     if actor.establishment is not None and policies.runs_school_life(actor):
-        establishment_id = actor.establishment.pk
-        return {
-            "kind": "office",
-            "missing": selectors.missing_roll_calls(
-                establishment_id=establishment_id, since=today, now=now
-            ).count(),
-            "review": selectors.to_review(establishment_id).count(),
-        }
+        return {"kind": "office", **selectors.office_counts(actor.establishment.pk, today, now)}
     if actor.home_kind == "teacher":
         # One query: this week's lessons begun (or opening within the quarter of an hour)
         # without roll call; those not over yet are to take now.

@@ -8,7 +8,8 @@ from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from preau.attendance import policies
@@ -20,7 +21,7 @@ from preau.attendance.models import (
     RecordStatus,
     RollCall,
 )
-from preau.directory.models import Enrolment, GroupMembership
+from preau.directory.models import Enrolment, Establishment, GroupMembership
 from preau.timetable.models import Lesson, LessonStatus
 from preau.timetable.policies import LESSON_RELATED, teacher_lessons
 
@@ -141,6 +142,28 @@ def missing_roll_calls(
             Q(lessonteacher__teacher_id=teacher_id) | Q(replacement_teacher_id=teacher_id)
         )
     return lessons.select_related(*LESSON_RELATED).prefetch_related("teachers").order_by("start")
+
+
+def _count(queryset: QuerySet) -> Any:
+    """A queryset's count as a subquery of the establishment's row."""
+    counted = queryset.order_by().values("establishment_id").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted), 0)
+
+
+def office_counts(establishment_id: int, today: date, now: datetime) -> dict[str, int]:
+    """School life's panel: today's roll calls missing and the justifications to review, in one
+    query."""
+    missing = missing_roll_calls(establishment_id=establishment_id, since=today, now=now)
+    review = Justification.objects.filter(establishment_id=establishment_id, decision="")
+    return (
+        Establishment.objects.filter(pk=establishment_id)
+        .annotate(
+            missing=_count(missing.select_related(None).prefetch_related(None)),
+            review=_count(review),
+        )
+        .values("missing", "review")
+        .get()
+    )
 
 
 def week_start(day: date) -> date:
