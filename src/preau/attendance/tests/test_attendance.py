@@ -404,3 +404,20 @@ def test_a_guardian_follows_each_child_in_their_own_school(cast: Any, client: An
     # The switcher offers both children; the choice is kept for the next visit.
     assert "Léa" in page
     assert "Hugo" in text(client.get(reverse("attendance:records")))
+
+
+def test_an_absence_entered_in_the_evening_reaches_the_family_after_quiet_hours(
+    cast: Any,
+) -> None:
+    week = build_week(cast)
+    tuesday = week.monday + timedelta(days=1)
+    with at(week.monday, "21:00"):
+        actions.do_enter_record(
+            actor=actor_for(cast.cpe_moulin),
+            student=cast.noah,
+            kind=RecordKind.ABSENCE,
+            start=paris(tuesday, "08:00"),
+            end=paris(tuesday, "18:00"),
+        )
+    told = Notification.objects.get(recipient=cast.karim)
+    assert told.deliver_at == paris(tuesday, "07:00")
