@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "preau.discipline",
     "preau.timetable",
     "preau.logbook",
+    "preau.attendance",
     "preau.demo",
 ]
 

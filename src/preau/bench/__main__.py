@@ -34,7 +34,7 @@ from contextlib import contextmanager
 from http.cookies import SimpleCookie
 from typing import Any
 
-from preau.bench import drive, timetable
+from preau.bench import attendance, drive, timetable
 from preau.bench.load import LoadResult, run_load
 from preau.bench.probe import OWASP_MINIMUM
 
@@ -281,6 +281,8 @@ def bench() -> int:
             timetable_feed = json.loads(run(env, "-m", "preau.bench.timetable", "feed-path"))
             if drive_mb:
                 run(env, "-m", "preau.bench.probe", "drive-limits", str(drive_mb))
+            roll_call_probe = json.loads(run(env, "-m", "preau.bench.attendance", "probe"))
+            storm_spec = json.loads(run(env, "-m", "preau.bench.attendance", "storm-setup"))
 
             port = free_port()
             with server(env, port, workers) as master:
@@ -297,9 +299,19 @@ def bench() -> int:
                 describe("GET /healthz", health)
                 student = cookie_header(log_in(port, timetable.STUDENT, password))
                 timetable_load = timetable.measure(port, student, timetable_feed["path"], seconds)
+                storm_result = attendance_storm(port, password, storm_spec, seconds)
                 if drive_mb:
                     teacher = cookie_header(log_in(port, "prof.garcia", password))
                     drive_result = drive.measure(port, master.pid, teacher, drive_mb)
+            storm_saved = json.loads(
+                run(
+                    env,
+                    "-m",
+                    "preau.bench.attendance",
+                    "storm-check",
+                    json.dumps([t["path"] for t in storm_spec["teachers"]]),
+                )
+            )
             # After the load, so that the new notifications do not change what it measured.
             mass_send = json.loads(run(env, "-m", "preau.bench.probe", "mass-send"))
     finally:
@@ -346,6 +358,8 @@ def bench() -> int:
         f"iterations x{hashing['time_cost'] / minimum['time_cost']:.2f})"
     )
     describe_timetable(timetable_probe, timetable_load)
+    storm_result["guardians"] = len(storm_spec["guardians"])
+    describe_attendance(roll_call_probe, storm_result, storm_saved, len(storm_spec["teachers"]))
     if drive_mb:
         describe_drive(drive_result)
     return 0
@@ -362,6 +376,51 @@ def describe_timetable(probe: dict[str, Any], load: dict[str, LoadResult]) -> No
         )
     describe("GET /timetable/ (week)", load["week"])
     describe("GET feed .ics", load["feed"])
+
+
+def attendance_storm(
+    port: int, password: str, spec: dict[str, Any], seconds: float
+) -> dict[str, Any]:
+    """The 8 o'clock storm (see bench/attendance.py): everyone logged in first, then the
+    teachers' roll calls spread over one window while the guardians read their absences."""
+    teachers = {t["username"]: log_in(port, t["username"], password) for t in spec["teachers"]}
+    guardians = [cookie_header(log_in(port, name, password)) for name in spec["guardians"]]
+    window = float(os.environ.get("BENCH_STORM_SECONDS", max(seconds * 2, 20)))
+    return attendance.storm(port, spec["teachers"], teachers, guardians, window)
+
+
+def describe_attendance(
+    probe: dict[str, Any], storm: dict[str, Any], saved: dict[str, Any], teachers: int
+) -> None:
+    guardians = storm["guardians"]
+    say("\nf) Roll call and attendance")
+    for size in ("30", "10"):
+        row = probe[size]
+        say(
+            f"  roll call of a {row['students']}-student class (3 absent, 2 late), in-process: "
+            f"first save through the page {row['request_queries']} queries, an edit through "
+            f"the action {row['action_queries']} (one transaction each); server time median "
+            f"{row['median_ms']:.1f} ms, p95 {row['p95_ms']:.1f} ms"
+        )
+    say(
+        f"  the 8 o'clock storm: {teachers} teachers open and save a roll call within "
+        f"{storm['seconds']:.0f} s while {guardians} guardians "
+        "open their absences page"
+    )
+    for label, timings in (
+        ("roll call page", storm["pages"]),
+        ("roll call save", storm["saves"]),
+        ("absences page", storm["absences"]),
+    ):
+        say(
+            f"    {label:<15} {timings.ok:5d} ok  {timings.errors} errors   "
+            f"p50 {timings.percentile(0.5) * 1000:6.1f} ms   "
+            f"p95 {timings.percentile(0.95) * 1000:6.1f} ms"
+        )
+    say(
+        f"    throughput {storm['throughput']:.1f} req/s, {storm['errors']} errors; "
+        f"{saved['roll_calls']} of {teachers} roll calls in the database"
+    )
 
 
 def describe_drive(result: dict[str, Any]) -> None:
