@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from preau.attendance import actions, halfdays, policies, selectors
 from preau.attendance.halfdays import PARIS
 from preau.attendance.models import AbsenceReason, RecordKind
-from preau.core.actor import SESSION_CHILD_KEY, Actor, Child
+from preau.core.actor import Actor, Child, selected_child
 from preau.core.uploads import MIB, check_attachment
 from preau.directory.models import Enrolment, Period
 from preau.directory.policies import access_class, access_student, visible_classes, visible_students
@@ -39,20 +39,6 @@ def _day(value: str | None) -> date:
         return date.fromisoformat(value or "")
     except ValueError:
         return timezone.localdate()
-
-
-def _selected_child(request: HttpRequest, actor: Actor) -> Child | None:
-    """The child a guardian is looking at: ?child=, else the last one chosen, else the first."""
-    if not actor.children:
-        return None
-    wanted = request.GET.get("child") or request.session.get(SESSION_CHILD_KEY)
-    for child in actor.children:
-        if str(child.public_id) == wanted:
-            request.session[SESSION_CHILD_KEY] = wanted
-            return child
-    if request.GET.get("child"):
-        raise Http404
-    return actor.children[0]
 
 
 def _periods(establishment_id: int, year: Any) -> list[Period]:
@@ -204,7 +190,7 @@ def roll_call(request: HttpRequest, public_id: UUID) -> HttpResponse:
 def records(request: HttpRequest) -> HttpResponse:
     """A student's own records, or a guardian's child's (with the child switcher)."""
     actor = request.actor
-    child = _selected_child(request, actor) if actor.is_guardian or actor.children else None
+    child = selected_child(request, actor) if actor.is_guardian or actor.children else None
     if child is not None:
         student = child.student
         enrolment = child.enrolments[0] if child.enrolments else None

@@ -22,25 +22,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 from preau.calendar import actions, feeds, ical, layers, policies, selectors
 from preau.calendar.forms import CalendarForm, EventForm
 from preau.calendar.models import FeedToken
-from preau.core.actor import SESSION_CHILD_KEY, SESSION_ESTABLISHMENT_KEY, Actor, Child
+from preau.core.actor import (
+    SESSION_ESTABLISHMENT_KEY,
+    Actor,
+    selected_child,
+)
 from preau.portal.selectors import is_service_enabled
 
 VIEWS = ("week", "month", "list")
 LIST_DAYS = 30
-
-
-def _selected_child(request: HttpRequest, actor: Actor) -> Child | None:
-    """The child a guardian is looking at: ?child=, else the last one chosen, else the first."""
-    if actor.home_kind != "guardian" or not actor.children:
-        return None
-    wanted = request.GET.get("child") or request.session.get(SESSION_CHILD_KEY)
-    for child in actor.children:
-        if str(child.public_id) == wanted:
-            request.session[SESSION_CHILD_KEY] = wanted
-            return child
-    if request.GET.get("child"):
-        raise Http404
-    return actor.children[0]
 
 
 def _day(value: str | None) -> date:
@@ -72,7 +62,7 @@ def agenda(request: HttpRequest) -> HttpResponse:
     actor = request.actor
     view = request.GET.get("view") if request.GET.get("view") in VIEWS else "week"
     day = _day(request.GET.get("date"))
-    child = _selected_child(request, actor)
+    child = selected_child(request, actor, guardian_home_only=True)
     only = request.GET.get("calendar")
     if only:
         calendars: Any = [policies.access_calendar(actor, only)]

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.cache import cache
 from django.db.models import Prefetch
+from django.http import Http404
 from django.utils import timezone
 
 from preau.directory import versions
@@ -301,3 +302,27 @@ class Actor:
                 ).values_list("group_id", flat=True)
             ),
         )
+
+
+def selected_child(
+    request: Any, actor: Actor, *, guardian_home_only: bool = False, preferred: str | None = None
+) -> Child | None:
+    """The child a guardian is looking at: ``?child=``, else ``preferred`` (a child's public
+    id), else the last one chosen (kept in the session), else the first.
+
+    A ``?child=`` that is not one of the actor's children answers 404, as for a child that does
+    not exist. With ``guardian_home_only``, someone whose home is not a guardian's (a teacher
+    who is also a parent) looks at no child: the page shows their own things.
+    """
+    # The home kind first: it is known without reading anyone's children.
+    if (guardian_home_only and actor.home_kind != "guardian") or not actor.children:
+        return None
+    asked = request.GET.get("child")
+    wanted = asked or preferred or request.session.get(SESSION_CHILD_KEY)
+    for child in actor.children:
+        if str(child.public_id) == wanted:
+            request.session[SESSION_CHILD_KEY] = wanted
+            return child
+    if asked:
+        raise Http404
+    return actor.children[0]

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
-from preau.core.actor import Actor
+from preau.core.actor import Actor, selected_child
 from preau.core.uploads import MIB
 from preau.dropbox import actions, files, policies, selectors
 from preau.dropbox.archive import stream_zip
@@ -42,16 +42,6 @@ def _page(request: HttpRequest, queryset: Any, param: str) -> Any:
     return Paginator(boxes, PAGE_SIZE).get_page(request.GET.get(param))
 
 
-def _selected_child(request: HttpRequest, actor: Actor) -> Any:
-    wanted = request.GET.get("child")
-    for child in actor.children:
-        if str(child.public_id) == wanted:
-            return child
-    if wanted:
-        raise Http404  # another family's child: as if it did not exist
-    return actor.children[0] if actor.children else None
-
-
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     """The drop boxes of each of the person's roles: opened, to hand in, a child's, the school's."""
@@ -66,7 +56,7 @@ def index(request: HttpRequest) -> HttpResponse:
         selectors.label_statuses(page.object_list)
         context["student_page"] = page
     if actor.is_guardian and actor.children:
-        child = _selected_child(request, actor)
+        child = selected_child(request, actor)
         boxes = selectors.with_own_status(policies.child_drop_boxes(actor, child), child.student)
         page = _page(request, boxes, "cpage")
         selectors.label_statuses(page.object_list)

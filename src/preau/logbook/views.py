@@ -18,7 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from preau.core.actor import SESSION_CHILD_KEY, Actor, Child
+from preau.core.actor import Actor, Child, selected_child
 from preau.directory.models import Subject
 from preau.logbook import actions, policies, selectors
 from preau.logbook.forms import CopyForm, EntryForm, HomeworkForm, SettingsForm, VisaForm
@@ -30,19 +30,12 @@ PAGE_SIZE = 20
 LESSON_RELATED = ("lesson__subject", "lesson__school_class", "lesson__group")
 
 
-def _selected_child(request: HttpRequest, actor: Actor) -> Child | None:
-    """The child a guardian is looking at: ?child=, else the last one chosen, else the first."""
-    if actor.home_kind != "guardian" or not actor.children:
-        return None
-    wanted = request.GET.get("child") or _child_in_class(actor, request.GET.get("class", ""))
-    wanted = wanted or request.session.get(SESSION_CHILD_KEY)
-    for child in actor.children:
-        if str(child.public_id) == wanted:
-            request.session[SESSION_CHILD_KEY] = wanted
-            return child
-    if request.GET.get("child"):
-        raise Http404  # another family's child: as if it did not exist
-    return actor.children[0]
+def _guardian_child(request: HttpRequest, actor: Actor) -> Child | None:
+    """The child looked at; a homework notice links with ?class= to the child in that class."""
+    if actor.home_kind != "guardian":
+        return None  # without reading anyone's children
+    preferred = _child_in_class(actor, request.GET.get("class", ""))
+    return selected_child(request, actor, preferred=preferred)
 
 
 def _child_in_class(actor: Actor, class_id: str) -> str:
@@ -113,7 +106,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 def _reader_logbook(request: HttpRequest, actor: Actor) -> HttpResponse:
-    child = _selected_child(request, actor)
+    child = _guardian_child(request, actor)
     timetable = policies.reader_timetable(actor, child)
     if timetable is None:
         raise Http404
@@ -164,7 +157,7 @@ def homework_list(request: HttpRequest) -> HttpResponse:
     actor = request.actor
     today = timezone.localdate()
     show = request.GET.get("show", "all")
-    child = _selected_child(request, actor)
+    child = _guardian_child(request, actor)
     if actor.home_kind in ("student", "guardian"):
         timetable = policies.reader_timetable(actor, child)
         if timetable is None:

@@ -8,31 +8,21 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
-from preau.core.actor import SESSION_CHILD_KEY, SESSION_ESTABLISHMENT_KEY, Actor, Child
+from preau.core.actor import (
+    SESSION_CHILD_KEY,
+    SESSION_ESTABLISHMENT_KEY,
+    selected_child,
+)
 from preau.directory import policies, selectors
 from preau.directory.models import Establishment
 from preau.portal import panel_cache
 from preau.portal.selectors import services_for
 
 
-def _selected_child(request: HttpRequest, actor: Actor) -> Child | None:
-    """The child a guardian is looking at: ?child=, else the last one chosen, else the first."""
-    if not actor.children:
-        return None
-    wanted = request.GET.get("child") or request.session.get(SESSION_CHILD_KEY)
-    for child in actor.children:
-        if str(child.public_id) == wanted:
-            request.session[SESSION_CHILD_KEY] = wanted
-            return child
-    if request.GET.get("child"):
-        raise Http404  # another family's child: as if it did not exist
-    return actor.children[0]
-
-
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     actor = request.actor
-    child = _selected_child(request, actor) if actor.home_kind == "guardian" else None
+    child = selected_child(request, actor) if actor.home_kind == "guardian" else None
     services = services_for(actor)
     # The page's content is kept rendered while its panels are (see portal/panel_cache.py).
     page = panel_cache.prefetch(actor, child, services)

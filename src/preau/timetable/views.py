@@ -22,7 +22,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from preau.core.actor import SESSION_CHILD_KEY, SESSION_ESTABLISHMENT_KEY, Actor, Child
+from preau.core.actor import (
+    SESSION_ESTABLISHMENT_KEY,
+    Actor,
+    selected_child,
+)
 from preau.directory.policies import access_class, visible_classes
 from preau.portal.selectors import is_service_enabled
 from preau.timetable import actions, feeds, forms, importing, policies
@@ -36,20 +40,6 @@ from preau.timetable.models import (
 from preau.timetable.schoolcalendar import school_calendar
 
 PAGE_SIZE = 50
-
-
-def _selected_child(request: HttpRequest, actor: Actor) -> Child | None:
-    """The child a guardian is looking at: ?child=, else the last one chosen, else the first."""
-    if actor.home_kind != "guardian" or not actor.children:
-        return None
-    wanted = request.GET.get("child") or request.session.get(SESSION_CHILD_KEY)
-    for child in actor.children:
-        if str(child.public_id) == wanted:
-            request.session[SESSION_CHILD_KEY] = wanted
-            return child
-    if request.GET.get("child"):
-        raise Http404
-    return actor.children[0]
 
 
 def _day(value: str | None) -> date:
@@ -124,7 +114,7 @@ def index(request: HttpRequest) -> HttpResponse:
     actor = request.actor
     if actor.establishment is None:
         raise Http404
-    child = _selected_child(request, actor)
+    child = selected_child(request, actor, guardian_home_only=True)
     if child is not None:
         timetable = policies.child_timetable(actor, child)
         establishment = child.enrolments[0].establishment if child.enrolments else None
