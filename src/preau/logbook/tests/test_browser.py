@@ -2,40 +2,65 @@
 it done, her mother sees it for her."""
 
 import re
+import sqlite3
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from preau.core.browsing import log_in
+from preau.core.browsing import log_in, prepare_portal, serving
 from preau.core.tests.test_browser import accessibility_violations
 
 pytestmark = pytest.mark.browser
 
+PARIS = ZoneInfo("Europe/Paris")
 INSTRUCTIONS = "Apprendre la conjugaison du passé simple"
 
 
-def _open_a_french_lesson(page: Any, portal_url: str) -> None:
-    """A French lesson of 4e B from next week on, so that its homework is still to come."""
-    page.goto(f"{portal_url}/logbook/")
-    for _ in range(4):
-        page.get_by_role("link", name="Semaine suivante").click()
-        page.wait_for_load_state()
-        lessons = page.get_by_role("link", name=re.compile(r"Français · 4e B"))
-        if lessons.count():
-            lessons.first.click()
-            page.wait_for_load_state()
-            return
-    raise AssertionError("No French lesson of 4e B in the coming weeks")
+def next_french_lesson(data_dir: Path) -> datetime:
+    """The start (UTC) of 4e B's next French lesson from tomorrow on, in the demo."""
+    tomorrow = (datetime.now(UTC) + timedelta(days=1)).strftime("%Y-%m-%d")
+    with sqlite3.connect(data_dir / "db.sqlite3") as db:
+        row = db.execute(
+            """
+            SELECT l.start FROM timetable_lesson l
+            JOIN directory_subject s ON s.id = l.subject_id
+            JOIN directory_schoolclass c ON c.id = l.school_class_id
+            WHERE c.name = '4e B' AND s.label = 'Français'
+              AND l.status != 'cancelled' AND l.start > ?
+            ORDER BY l.start LIMIT 1
+            """,
+            (tomorrow,),
+        ).fetchone()
+    assert row is not None, "the demo has no French lesson of 4e B to come"
+    return datetime.fromisoformat(row[0]).replace(tzinfo=UTC)
 
 
-def test_garcia_sets_homework_lea_ticks_it_sophie_sees_it(page: Any, portal_url: str) -> None:
+def test_garcia_sets_homework_lea_ticks_it_sophie_sees_it(browser: Any, tmp_path: Any) -> None:
+    # The server's clock is set to that lesson's morning, and the homework is due the next day,
+    # so that it is always « to come » and on Léa's home page, whatever the holidays.
+    env = prepare_portal(tmp_path)
+    start = next_french_lesson(tmp_path)
+    lesson_day = start.astimezone(PARIS).date()
+    morning = datetime.combine(lesson_day, time(7, 30), tzinfo=PARIS)
+    with serving(env, clock=morning) as portal_url:
+        page = browser.new_context(locale="fr-FR").new_page()
+        _journey(page, portal_url, lesson_day + timedelta(days=1))
+        page.context.close()
+
+
+def _journey(page: Any, portal_url: str, due: date) -> None:
     log_in(page, portal_url, "prof.garcia")
-    _open_a_french_lesson(page, portal_url)
+    page.goto(f"{portal_url}/logbook/")
+    page.get_by_role("link", name=re.compile(r"Français · 4e B")).first.click()
+    page.wait_for_load_state()
     page.get_by_role("link", name="Donner du travail").click()
     page.wait_for_load_state()
     page.get_by_label("Type").select_option(label="À apprendre")
     page.get_by_label("Consignes").fill(INSTRUCTIONS)
-    page.get_by_label("Pour la séance").select_option(index=1)
+    page.get_by_label("Ou pour le").fill(due.isoformat())
     page.get_by_label("Durée estimée (minutes)").fill("20")
     assert accessibility_violations(page) == []
     page.get_by_role("button", name="Enregistrer").click()
