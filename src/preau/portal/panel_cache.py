@@ -120,8 +120,16 @@ def prefetch(actor: Actor, child: Child | None, services: Iterable[Service]) -> 
     signature = "|".join([*reader, *data_keys, ",".join(s.code for s in services)])
     page_key = "home:" + hashlib.sha256(signature.encode()).hexdigest()
     found = cache.get_many([*data_keys, page_key])
-    memo["data"].update(found)
-    return PageEntry(page_key, found.get(page_key))
+    # Each entry carries when it must go, on the portal's clock: the cache's own expiry only
+    # bounds it (and a cache shared by several nodes keeps its own time).
+    now = time.time()
+    page = found.pop(page_key, None)
+    memo["data"].update({key: boxed for key, boxed in found.items() if _fresh(boxed, now)})
+    return PageEntry(page_key, page[0] if _fresh(page, now) else None)
+
+
+def _fresh(boxed: Any, now: float) -> bool:
+    return isinstance(boxed, tuple) and boxed[1] > now
 
 
 @dataclass
@@ -136,7 +144,7 @@ def keep_page(actor: Actor, entry: PageEntry, html: str) -> None:
     expiries = [boxed[1] for boxed in _memo(actor)["data"].values() if boxed is not None]
     timeout = int(min([MAX_AGE, *(expires - now for expires in expiries)]))
     if timeout >= 1:
-        cache.set(entry.key, html, timeout)
+        cache.set(entry.key, (html, now + timeout), timeout)
 
 
 def _versions(actor: Actor, child: Child | None, service: Service) -> dict[str, str]:
@@ -170,7 +178,7 @@ def cached_panel(
     key = _data_key(actor, child, service, _versions(actor, child, service))
     data = _memo(actor)["data"]
     boxed = data[key] if key in data else cache.get(key)
-    if boxed is None:
+    if not _fresh(boxed, time.time()):
         context, until = compute()
         if context is not None:
             context = {"html": render_to_string(template, {"panel": context})}
