@@ -142,10 +142,10 @@ def test_bad_data_and_read_only_calendars_are_refused(
         **auth(cast.bernard),
     )
     assert bad.status_code == 403 and b"valid-calendar-data" in bad.content
-    todo = EVENT.replace("VEVENT", "VTODO").format(uid="t", summary="Tâche")
+    task = EVENT.replace("VEVENT", "VTODO").format(uid="t", summary="Tâche")
     assert (
         client.put(
-            base + "t.ics", todo, content_type="text/calendar", **auth(cast.bernard)
+            base + "t.ics", task, content_type="text/calendar", **auth(cast.bernard)
         ).status_code
         == 403
     )
