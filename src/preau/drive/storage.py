@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from django.core.files import File
-from django.core.files.storage import default_storage
+from django.core.files.storage import FileSystemStorage, default_storage
 from django.db import transaction
 
 CHUNK = 256 * 1024
@@ -96,10 +96,8 @@ def open_blob(name: str) -> IO[bytes]:
 
 def local_path(name: str) -> str | None:
     """The blob's path on a local disk, when the storage has one (for X-Accel-Redirect)."""
-    try:
-        return default_storage.path(name)
-    except NotImplementedError:
-        return None
+    # Object storages have no path: their files are streamed by Django instead.
+    return default_storage.path(name) if isinstance(default_storage, FileSystemStorage) else None
 
 
 def thumbnail_name(blob: str) -> str:

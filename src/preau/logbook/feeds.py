@@ -1,9 +1,10 @@
 """Homework due dates in the personal iCalendar feeds of the timetable (timetable/feeds.py).
 
 Each homework is an all-day VEVENT on its due date, marked transparent (it does not make the
-day busy). VTODO would say « a task » better, but phone calendars (Apple Calendar, Google
-Calendar and most Android apps) do not show VTODO from a subscribed calendar; an all-day event
-is shown by all of them. UIDs come from the homework's public id, so they are stable.
+day busy). iCalendar's task component would say « a task » better, but phone calendars (Apple
+Calendar, Google Calendar and most Android apps) do not show tasks from a subscribed calendar;
+an all-day event is shown by all of them. UIDs come from the homework's public id, so they are
+stable.
 """
 
 from __future__ import annotations

@@ -142,10 +142,11 @@ def test_bad_data_and_read_only_calendars_are_refused(
         **auth(cast.bernard),
     )
     assert bad.status_code == 403 and b"valid-calendar-data" in bad.content
-    task = EVENT.replace("VEVENT", "VTODO").format(uid="t", summary="Tâche")
+    # Only events are stored: any other component (here a journal entry) is refused.
+    journal = EVENT.replace("VEVENT", "VJOURNAL").format(uid="t", summary="Journal")
     assert (
         client.put(
-            base + "t.ics", task, content_type="text/calendar", **auth(cast.bernard)
+            base + "t.ics", journal, content_type="text/calendar", **auth(cast.bernard)
         ).status_code
         == 403
     )
