@@ -40,6 +40,22 @@ def _day(value: str | None) -> date:
         return timezone.localdate()
 
 
+def _writable_event(actor: Actor, public_id: UUID) -> Any:
+    """An event the actor may change; 404 for one they only read, as for one they cannot see."""
+    found = policies.access_event(actor, public_id)
+    if not policies.can_write(actor, found.calendar):
+        raise Http404
+    return found
+
+
+def _managed_calendar(actor: Actor, public_id: UUID) -> Any:
+    """A calendar the actor may rename or delete; 404 otherwise."""
+    found = policies.access_calendar(actor, public_id)
+    if not policies.can_manage_calendar(actor, found):
+        raise Http404
+    return found
+
+
 def _range(view: str, day: date) -> tuple[date, int, date, date]:
     """First day shown, number of days, and the days before and after for navigation."""
     if view == "month":
@@ -174,9 +190,7 @@ def event_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def event_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
     actor = request.actor
-    found = policies.access_event(actor, public_id)
-    if not policies.can_write(actor, found.calendar):
-        raise Http404
+    found = _writable_event(actor, public_id)
     form = EventForm(request.POST or None, actor=actor, event=found)
     if request.method == "POST" and form.is_valid():
         actions.do_update_event(actor=actor, event=found, **_event_kwargs(form))
@@ -189,9 +203,7 @@ def event_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def event_delete(request: HttpRequest, public_id: UUID) -> HttpResponse:
     actor = request.actor
-    found = policies.access_event(actor, public_id)
-    if not policies.can_write(actor, found.calendar):
-        raise Http404
+    found = _writable_event(actor, public_id)
     if request.method == "POST":
         actions.do_delete_event(actor=actor, event=found)
         messages.success(request, _("L'événement est supprimé."))
@@ -262,9 +274,7 @@ def calendar_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def calendar_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
     actor = request.actor
-    found = policies.access_calendar(actor, public_id)
-    if not policies.can_manage_calendar(actor, found):
-        raise Http404
+    found = _managed_calendar(actor, public_id)
     form = CalendarForm(request.POST or None, instance=found)
     if request.method == "POST" and form.is_valid():
         actions.do_rename_calendar(actor=actor, calendar=found, name=form.cleaned_data["name"])
@@ -277,9 +287,7 @@ def calendar_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def calendar_delete(request: HttpRequest, public_id: UUID) -> HttpResponse:
     actor = request.actor
-    found = policies.access_calendar(actor, public_id)
-    if not policies.can_manage_calendar(actor, found):
-        raise Http404
+    found = _managed_calendar(actor, public_id)
     if request.method == "POST":
         actions.do_delete_calendar(actor=actor, calendar=found)
         messages.success(request, _("L'agenda et ses événements sont supprimés."))
