@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "preau.calendar",
     "preau.dav",
     "preau.discipline",
+    "preau.notebook",
     "preau.timetable",
     "preau.logbook",
     "preau.attendance",

@@ -20,6 +20,7 @@ urlpatterns = [
     path("drive/", include("preau.drive.urls")),
     path("agenda/", include("preau.calendar.urls")),
     path("discipline/", include("preau.discipline.urls")),
+    path("notebook/", include("preau.notebook.urls")),
     path("timetable/", include("preau.timetable.urls")),
     path("attendance/", include("preau.attendance.urls")),
     path("caldav/", include("preau.calendar.caldav_urls")),
