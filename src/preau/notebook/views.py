@@ -122,6 +122,17 @@ def entry(request: HttpRequest, public_id: UUID) -> HttpResponse:
     obj = policies.access_entry(actor, public_id)
     now = timezone.now()
     staff = policies.is_staff_reader(actor, obj)
+    signs = obj.needs_signature
+    # Each legal guardian, signed or not, for the staff (and for a family asked for every
+    # signature); else the signatures given.
+    statuses = selectors.guardian_statuses(obj) if signs and (staff or obj.every_guardian) else []
+    signatures = (
+        [s.signature for s in statuses if s.signature]
+        if statuses
+        else list(obj.signatures.select_related("guardian"))
+        if signs
+        else []
+    )
     return render(
         request,
         "notebook/entry.html",
@@ -129,15 +140,15 @@ def entry(request: HttpRequest, public_id: UUID) -> HttpResponse:
             "entry": obj,
             "staff": staff,
             "family": policies.is_family(actor, obj),
-            "statuses": selectors.guardian_statuses(obj) if staff or obj.every_guardian else [],
-            "signatures": list(obj.signatures.select_related("guardian")),
+            "statuses": statuses,
+            "signatures": signatures,
             "attachments": list(obj.attachments.all()),
             "replies": list(obj.replies.select_related("author")),
             "can_sign": policies.can_sign(actor, obj),
             "can_answer": policies.can_answer(actor, obj, now),
             "can_reply": policies.can_reply(actor, obj),
             "reply_form": ReplyForm(),
-            "signed_by_me": any(s.guardian_id == actor.user.pk for s in obj.signatures.all()),
+            "signed_by_me": any(s.guardian_id == actor.user.pk for s in signatures),
         },
     )
 
