@@ -146,6 +146,16 @@ class WriteForm(AttachmentsMixin):
                 _("Choisissez un élève, ou une classe, ou un groupe (un seul des trois)."),
                 code="target",
             )
+        measure = data.get("measure")
+        if measure is not None:
+            if data.get("kind") != Kind.DISCIPLINE:
+                raise ValidationError(
+                    _("Une punition ne se lie qu'à une observation."), code="measure_kind"
+                )
+            if data.get("student") is None or data["student"].pk != measure.student_id:
+                raise ValidationError(
+                    _("La punition liée doit concerner l'élève choisi."), code="measure_student"
+                )
         return data
 
     def audience(self) -> str:

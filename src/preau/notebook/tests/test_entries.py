@@ -400,3 +400,57 @@ def test_the_history_puts_entries_to_sign_first_and_filters_by_kind(cast: Any, c
     assert page.index("Sortie au théâtre") < page.index("Photo de classe")
     page = client.get(url, {"kind": "request"}).content.decode()
     assert lea_request(cast).title in page and "Photo de classe" not in page
+
+
+def test_an_observation_records_a_punishment_of_its_student(cast: Any, client: Any) -> None:
+    from preau.discipline import demo as discipline_demo
+    from preau.discipline.tests.helpers import noah_detention
+
+    discipline_demo.build(cast)
+    detention = noah_detention(cast)
+    client.force_login(cast.bernard)
+    data = {
+        "kind": Kind.DISCIPLINE,
+        "title": "Retenue mercredi",
+        "text": "Noah sera retenu mercredi.",
+        "measure": detention.public_id,
+    }
+    response = client.post(reverse("notebook:write"), {**data, "student": cast.lea.public_id})
+    assert "La punition liée doit concerner l&#x27;élève choisi." in response.content.decode()
+    assert not Entry.objects.exists()
+    client.post(reverse("notebook:write"), {**data, "student": cast.noah.public_id})
+    entry = Entry.objects.get()
+    assert entry.measure == detention
+    page = client.get(reverse("notebook:entry", args=[entry.public_id])).content.decode()
+    assert reverse("discipline:measure", args=[detention.public_id]) in page
+
+
+def test_a_teacher_writes_to_a_group_they_teach(cast: Any, client: Any) -> None:
+    from preau.directory import versions
+    from preau.directory.models import GroupMembership, Subject, TeachingAssignment, TeachingGroup
+
+    year = SchoolYear.current()
+    latin = TeachingGroup.objects.create(establishment=cast.moulin, school_year=year, name="Latin")
+    for student in (cast.lea, cast.jade):
+        GroupMembership.objects.create(establishment=cast.moulin, group=latin, student=student)
+    TeachingAssignment.objects.create(
+        establishment=cast.moulin,
+        school_year=year,
+        teacher=cast.garcia,
+        subject=Subject.objects.filter(establishment=cast.moulin).first(),
+        group=latin,
+    )
+    versions.bump()
+    client.force_login(cast.garcia)
+    client.post(
+        reverse("notebook:write"),
+        {
+            "group": latin.public_id,
+            "kind": Kind.INFORMATION,
+            "title": "Sortie latin",
+            "text": "Visite du musée.",
+        },
+    )
+    entries = Entry.objects.filter(title="Sortie latin").order_by("student__first_name")
+    assert [e.student for e in entries] == [cast.jade, cast.lea]
+    assert {e.audience for e in entries} == {"Latin"}
