@@ -34,6 +34,7 @@ import tarfile
 import tempfile
 import uuid
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
@@ -144,14 +145,14 @@ def _sqlite_dump(alias: str, target: Path) -> dict[str, int]:
     """A consistent copy through SQLite's online backup API (readers and writers carry on)."""
     connection = connections[alias]
     connection.ensure_connection()
-    with sqlite3.connect(target) as copy:
+    with closing(sqlite3.connect(target)) as copy:
         connection.connection.backup(copy)
         copy.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
     return _sqlite_counts(target)
 
 
 def _sqlite_counts(path: Path) -> dict[str, int]:
-    with sqlite3.connect(path) as db:
+    with closing(sqlite3.connect(path)) as db:
         tables = [
             row[0]
             for row in db.execute(
@@ -264,6 +265,8 @@ def backup(target: Path, alias: str = "default") -> Outcome:
     kind = engine(alias)
     root = media_root()
     target = Path(target)
+    if not target.parent.is_dir():
+        raise BackupError(_("Le dossier %s n'existe pas.") % target.parent)
     partial = target.with_name(f"{target.name}.partial-{uuid.uuid4().hex[:8]}")
     manifest: dict[str, Any] = {
         "format": FORMAT,
@@ -345,7 +348,9 @@ def check_manifest(manifest: dict[str, Any], alias: str = "default") -> None:
             )
             % {"theirs": manifest.get("preau_version"), "ours": preau_version()}
         )
-    ours, theirs = code_migrations(), manifest.get("migrations") or {}
+    if not _well_formed(manifest):
+        raise BackupError(_("Le manifeste de cette archive est illisible."))
+    ours, theirs = code_migrations(), manifest["migrations"]
     differences = [
         _("%(app)s (sauvegarde : %(theirs)s, ici : %(ours)s)")
         % {"app": app, "theirs": theirs.get(app, "—"), "ours": ours.get(app, "—")}
@@ -361,12 +366,6 @@ def check_manifest(manifest: dict[str, Any], alias: str = "default") -> None:
             % "; ".join(differences)
         )
     kind = engine(alias)
-    tables = (manifest.get("database") or {}).get("tables")
-    if not isinstance(tables, dict) or not all(
-        isinstance(name, str) and TABLE_NAME.fullmatch(name) and isinstance(count, int)
-        for name, count in tables.items()
-    ):
-        raise BackupError(_("Le manifeste de cette archive est illisible."))
     if manifest.get("engine") != kind:
         raise BackupError(
             _(
@@ -377,17 +376,45 @@ def check_manifest(manifest: dict[str, Any], alias: str = "default") -> None:
         )
 
 
+def _is_map(value: Any, check: Any) -> bool:
+    return isinstance(value, dict) and all(
+        isinstance(key, str) and check(item) for key, item in value.items()
+    )
+
+
+def _well_formed(manifest: dict[str, Any]) -> bool:
+    """The parts of the manifest a restore relies on have the expected shape."""
+    database = manifest.get("database")
+    return (
+        _is_map(manifest.get("migrations"), lambda v: isinstance(v, str))
+        and _is_map(manifest.get("checksums"), lambda v: isinstance(v, str))
+        and isinstance(database, dict)
+        and isinstance(database.get("member"), str)
+        and _is_map(database.get("tables"), lambda v: isinstance(v, int))
+        # The table names end up in SQL (the row count checks): Django's names only.
+        and all(TABLE_NAME.fullmatch(name) for name in database["tables"])
+    )
+
+
 def _safe_name(name: str) -> bool:
     path = PurePosixPath(name)
     return not path.is_absolute() and ".." not in path.parts and bool(path.parts)
+
+
+def _media_name(name: str) -> bool:
+    """A file of the media folder, not the folder itself nor a working folder of a restore."""
+    parts = PurePosixPath(name).parts
+    return (
+        len(parts) > 1 and parts[0] + "/" == MEDIA_PREFIX and not parts[1].startswith(WORK_PREFIX)
+    )
 
 
 def _unpack(
     archive: tarfile.TarFile, manifest: dict[str, Any], database: Path, staging: Path
 ) -> None:
     """Every member to its staging place, each checked against the manifest's checksum."""
-    expected = dict(manifest.get("checksums") or {})
-    member_of_database = (manifest.get("database") or {}).get("member")
+    expected = dict(manifest["checksums"])
+    member_of_database = manifest["database"]["member"]
     if member_of_database not in expected:
         raise BackupError(_("Le manifeste ne décrit pas de base de données."))
     seen: set[str] = set()
@@ -403,7 +430,7 @@ def _unpack(
         seen.add(member.name)
         if member.name == member_of_database:
             target = database
-        elif member.name.startswith(MEDIA_PREFIX):
+        elif _media_name(member.name):
             target = staging / member.name.removeprefix(MEDIA_PREFIX)
         else:
             raise BackupError(_("L'archive contient un élément inattendu : %s.") % member.name)
@@ -441,8 +468,9 @@ def _restore_sqlite(alias: str, source: Path, manifest: dict[str, Any]) -> None:
         raise BackupError(_("La base sauvegardée ne contient pas les lignes annoncées."))
     connection = connections[alias]
     connection.ensure_connection()
-    with sqlite3.connect(source) as backup_db:
+    with closing(sqlite3.connect(source)) as backup_db:
         backup_db.backup(connection.connection)
+    connection.close()  # nothing cached from the database it replaced
 
 
 def _restore_postgres(alias: str, source: Path, manifest: dict[str, Any], work: Path) -> None:

@@ -295,6 +295,9 @@ def test_a_member_outside_the_media_folder_is_refused(tmp_path: Path, untouched:
     assert refusal(path) == "L'archive contient un élément inattendu : media/../../escaped."
     assert not (tmp_path / "escaped").exists()
     assert not (Path(settings.MEDIA_ROOT).parent / "escaped").exists()
+    # Nor in the working folders of a restore.
+    path = make_archive(tmp_path / "c.tar", members={"media/.preau-old-1/x": b"x"})
+    assert refusal(path) == "L'archive contient un élément inattendu : media/.preau-old-1/x."
 
 
 def test_a_file_that_is_not_a_backup_is_refused(tmp_path: Path, untouched: None) -> None:
@@ -314,6 +317,8 @@ def test_a_portal_with_data_asks_for_force(tmp_path: Path, untouched: None) -> N
 def test_a_manifest_with_strange_table_names_is_refused(tmp_path: Path, untouched: None) -> None:
     database = {"member": backup.SQLITE_MEMBER, "tables": {'x"; DROP TABLE y; --': 1}}
     message = refusal(make_archive(tmp_path / "b.tar", database=database))
+    assert message == "Le manifeste de cette archive est illisible."
+    message = refusal(make_archive(tmp_path / "c.tar", migrations=["accounts"]))
     assert message == "Le manifeste de cette archive est illisible."
 
 
