@@ -95,7 +95,9 @@ def applied_migrations(alias: str = "default") -> dict[str, str]:
     """The latest applied migration of every app in the database: the applied ones that no other
     applied migration of the same app depends on."""
     loader = MigrationLoader(connections[alias], ignore_no_migrations=True)
-    applied = set(loader.applied_migrations)
+    # Migrations folded into a squashed one are recorded too; the squashed one stands for them.
+    replaced = {old for squashed in loader.replacements.values() for old in squashed.replaces}
+    applied = set(loader.applied_migrations) - replaced
     latest: dict[str, list[str]] = {}
     for app, name in applied:
         node = loader.graph.node_map.get((app, name))
