@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench lint messages install clean
+.PHONY: run test audit bench lint messages install clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ test: $(STAMP)
 	$(BIN)/ruff format --check .
 	DEBUG=1 $(BIN)/preau makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Known vulnerabilities in the pinned dependencies (pip-audit; see docs/operations.md).
+audit: $(STAMP)
+	$(BIN)/python .ci/audit.py
 
 bench: $(STAMP)
 	$(BIN)/python -m preau.bench
