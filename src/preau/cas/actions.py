@@ -402,4 +402,3 @@ def do_purge_tickets() -> int:
         old, _ignored = ServiceTicket.objects.filter(created_at__lt=session_end).delete()
         granting, _ignored = ProxyGrantingTicket.objects.filter(expires_at__lt=now).delete()
     return expired + old + granting
-

@@ -14,6 +14,7 @@ session it was issued in, so that logging out of Préau reaches the services it 
 from __future__ import annotations
 
 import re
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models

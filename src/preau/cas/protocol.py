@@ -10,7 +10,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from xml.etree import ElementTree as ET  # noqa: N817 - the usual name of this module
+from xml.etree import ElementTree as ET
 
 from django.http import HttpResponse
 from django.utils import timezone
