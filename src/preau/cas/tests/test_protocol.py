@@ -291,7 +291,7 @@ def test_an_unreachable_callback_leaves_a_validation_without_pgtiou(cast: Any, c
     school_life_service(cast)
     client.force_login(cast.lea)
     ticket = ticket_for(client, APP)
-    with recording_server() as (url, received):
+    with recording_server() as (url, _received):
         # A plain HTTP server behind an https:// address: the TLS handshake fails.
         https_url = url.replace("http://", "https://")
         response = client.get(
