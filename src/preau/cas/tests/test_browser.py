@@ -29,7 +29,7 @@ def portal_url(tmp_path_factory: Any) -> Iterator[str]:
     with wsgi_server(APP) as app_url:
         APP.url = app_url
         register(env, "--name", "Vie scolaire", "--prefix", app_url, "--attribute", "uid")
-        worker = subprocess.Popen(  # noqa: S603
+        worker = subprocess.Popen(
             [sys.executable, "-m", "preau", "db_worker", "--interval", "0.5"],
             env=env,
             stdout=subprocess.DEVNULL,
