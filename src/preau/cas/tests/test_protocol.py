@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from io import StringIO
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
@@ -436,3 +438,20 @@ def test_a_regex_matches_the_whole_address(cast: Any, client) -> None:
     client.force_login(cast.lea)
     assert client.get("/cas/login", {"service": "https://cdi.example/a1"}).status_code == 403
     assert client.get("/cas/login", {"service": "https://cdi.example/abc"}).status_code == 302
+
+
+def test_tickets_that_can_no_longer_be_used_are_purged(cast: Any, client) -> None:
+    school_life_service(cast)
+    client.force_login(cast.lea)
+    validated = ticket_for(client, APP)
+    do_validate_ticket(ticket=validated, service_url=APP)
+    ticket_for(client, APP)  # never validated
+    with time_machine.travel(timezone.now() + timedelta(minutes=1)):
+        out = StringIO()
+        call_command("purge_cas_tickets", stdout=out)
+    assert out.getvalue().startswith("1 CAS ticket")
+    # The validated ticket stays for single logout, until the session's length has passed.
+    assert list(ServiceTicket.objects.values_list("ticket", flat=True)) == [validated]
+    with time_machine.travel(timezone.now() + timedelta(hours=13)):
+        call_command("purge_cas_tickets", stdout=StringIO())
+    assert not ServiceTicket.objects.exists()
