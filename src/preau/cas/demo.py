@@ -7,9 +7,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from preau.cas.actions import do_register_service
-from preau.cas.models import Attribute, CasService, MatchKind
-
 if TYPE_CHECKING:
     from preau.demo.cast import Cast
 
@@ -17,6 +14,10 @@ SCHOOL_LIFE_URL = "https://vie-scolaire.college-jean-moulin.example/"
 
 
 def build(cast: Cast) -> None:
+    # Imported here: the benchmark's driver reads the address above without loading Django.
+    from preau.cas.actions import do_register_service
+    from preau.cas.models import Attribute, CasService, MatchKind
+
     if CasService.objects.filter(establishment=cast.moulin, pattern=SCHOOL_LIFE_URL).exists():
         return
     do_register_service(

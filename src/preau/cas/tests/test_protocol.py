@@ -79,6 +79,15 @@ def test_a_logged_in_student_gets_a_ticket_and_the_service_its_attributes(cast: 
     assert released["isFromNewLogin"] == ["true"]  # force_login counts as typing the password
 
 
+def test_a_ticket_costs_a_constant_number_of_queries(cast: Any, client) -> None:
+    school_life_service(cast)
+    client.force_login(cast.lea)
+    # The account, the service for the address, the person's memberships, the new ticket.
+    with query_budget(4):
+        response = client.get("/cas/login", {"service": APP})
+    assert "ticket=ST-" in response["Location"]
+
+
 def test_the_redirect_keeps_the_services_query(cast: Any, client) -> None:
     school_life_service(cast)
     client.force_login(cast.lea)
