@@ -15,7 +15,10 @@ from __future__ import annotations
 import re
 import secrets
 import subprocess
+import sys
 import threading
+import time
+import urllib.request
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from http.cookies import SimpleCookie
@@ -27,7 +30,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import requests
 
-from preau.core.browsing import MANAGE
+from preau.core.browsing import MANAGE, _free_port
 from preau.demo.cast import DEMO_PASSWORD, MOULIN_UAI
 
 
@@ -41,6 +44,32 @@ def register(env: dict[str, str], *arguments: str) -> str:
         text=True,
     )
     return done.stdout.strip()
+
+
+@contextmanager
+def gunicorn(env: dict[str, str], *, workers: int = 2) -> Iterator[str]:
+    """The prepared portal served as in production, by two worker processes: a ticket issued
+    by one is validated by the other. Yields its address."""
+    port = _free_port()
+    bind = ["--bind", f"127.0.0.1:{port}", "--workers", str(workers)]
+    server = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "gunicorn", "preau.wsgi", *bind],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                with urllib.request.urlopen(f"{url}/healthz", timeout=1):  # noqa: S310
+                    break
+            except OSError:
+                time.sleep(0.1)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
 
 
 def logged_in_session(portal: str, username: str) -> requests.Session:

@@ -24,8 +24,14 @@ import pytest
 import requests
 
 from preau.cas.tests.helpers import recording_server
-from preau.cas.tests.live import logged_in_session, register, service_ticket, write_ca
-from preau.core.browsing import prepare_portal, serving
+from preau.cas.tests.live import (
+    gunicorn,
+    logged_in_session,
+    register,
+    service_ticket,
+    write_ca,
+)
+from preau.core.browsing import prepare_portal
 
 pytestmark = pytest.mark.peer
 
@@ -34,7 +40,7 @@ HOMEWORK = "https://devoirs.example/api"
 LIBRARY = "https://cdi.example/"
 UNREGISTERED = "https://inconnu.example/"
 PERL_CLIENT = Path(__file__).with_name("cas_client.pl")
-TICKET_SECONDS = 3  # short, so that the expired ticket is seen without waiting long
+TICKET_SECONDS = 5  # short, so that the expired ticket is seen without waiting long
 
 
 def _require_perl_client() -> None:
@@ -72,7 +78,7 @@ def portal(tmp_path_factory: Any, callbacks: Any) -> Iterator[str]:
     register(env, "--name", "Vie scolaire", "--prefix", SCHOOL_LIFE, "--proxy", *all_attributes)
     register(env, "--name", "Devoirs", "--prefix", HOMEWORK, "--proxy")
     register(env, "--name", "CDI", "--regex", r"^https://cdi\.example/.*$")
-    with serving(env) as url:
+    with gunicorn(env) as url:
         yield url
 
 
