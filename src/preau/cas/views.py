@@ -81,7 +81,10 @@ def login(request: HttpRequest) -> HttpResponse:
             return HttpResponseRedirect(service_url)
         return _refused(
             request,
-            _("Votre compte n'a pas accès à ce service : il est réservé aux membres de %(owner)s.")
+            _(
+                "Votre compte n'a pas accès à ce service : il est réservé aux membres de "
+                "« %(owner)s »."
+            )
             % {"owner": service.establishment or service.academy},
         )
     # The password typed counts for one ticket only.
