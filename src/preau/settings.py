@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "preau.timetable",
     "preau.logbook",
     "preau.attendance",
+    "preau.cas",
     "preau.demo",
 ]
 
@@ -279,6 +280,20 @@ else:
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Préau <no-reply@preau.localhost>")
 # The portal's public address, for links in e-mails sent by background tasks.
 PORTAL_URL = os.environ.get("PORTAL_URL", "http://127.0.0.1:8000")
+
+# CAS server (see docs/cas.md). A service or proxy ticket lives seconds (the CAS specification
+# recommends no more than five minutes; the ticket is validated at once by the service's back end).
+CAS_SERVICE_TICKET_SECONDS = int(os.environ.get("CAS_SERVICE_TICKET_SECONDS", "10"))
+# A proxy-granting ticket lives as long as the login session it came from, at most.
+CAS_PROXY_GRANTING_TICKET_SECONDS = int(
+    os.environ.get("CAS_PROXY_GRANTING_TICKET_SECONDS", str(SESSION_COOKIE_AGE))
+)
+# Proxy callbacks (pgtUrl) are reached over HTTPS with the certificate verified against the
+# system's authorities; this file adds authorities to trust (a test or private CA), never
+# replacing the verification.
+CAS_EXTRA_CA_FILE = os.environ.get("CAS_EXTRA_CA_FILE", "")
+# Seconds a proxy callback or a single-logout request may take.
+CAS_CALLBACK_TIMEOUT = float(os.environ.get("CAS_CALLBACK_TIMEOUT", "5"))
 
 # REST API
 API_PAGE_SIZE = 50

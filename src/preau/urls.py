@@ -27,6 +27,8 @@ urlpatterns = [
     path(".well-known/caldav", calendar_caldav.well_known, name="caldav_well_known"),
     # WebDAV on the drive (fixed contract): /dav and everything below it.
     path("dav", include("preau.dav.urls")),
+    # CAS server (fixed contract): /cas/login, /cas/serviceValidate…
+    path("cas/", include("preau.cas.urls")),
     path("api/v1/", api.urls),
     path("api/tokens/", include("preau.api.urls")),
     path("django-admin/", admin.site.urls),

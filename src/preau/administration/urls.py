@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from preau.administration import views
+from preau.cas import console as cas_console
 
 app_name = "administration"
 
@@ -40,12 +41,30 @@ establishment_patterns = [
     path("services/", views.services, name="services"),
     path("branding/", views.branding, name="branding"),
     path("audit/", views.audit, name="audit"),
+    path("cas/", cas_console.establishment_services, name="cas_services"),
+    path("cas/<uuid:service_id>/", cas_console.establishment_service, name="cas_service"),
+    path(
+        "cas/<uuid:service_id>/remove/",
+        cas_console.establishment_service_remove,
+        name="cas_service_remove",
+    ),
 ]
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("establishments/<uuid:public_id>/", include(establishment_patterns)),
     path("academy/", views.academy, name="academy"),
+    path("academy/cas/", cas_console.academy_services, name="academy_cas_services"),
+    path(
+        "academy/cas/<uuid:service_id>/",
+        cas_console.academy_service,
+        name="academy_cas_service",
+    ),
+    path(
+        "academy/cas/<uuid:service_id>/remove/",
+        cas_console.academy_service_remove,
+        name="academy_cas_service_remove",
+    ),
     path(
         "academy/establishments/new/",
         views.academy_establishment_create,

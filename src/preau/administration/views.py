@@ -80,6 +80,7 @@ SECTIONS = [
     ("periods", gettext_lazy("Périodes"), "administration:periods"),
     ("services", gettext_lazy("Services du portail"), "administration:services"),
     ("branding", gettext_lazy("Apparence"), "administration:branding"),
+    ("cas", gettext_lazy("Services connectés (CAS)"), "administration:cas_services"),
     ("audit", gettext_lazy("Journal"), "administration:audit"),
 ]
 

@@ -34,7 +34,7 @@ from contextlib import contextmanager
 from http.cookies import SimpleCookie
 from typing import Any
 
-from preau.bench import attendance, drive, timetable
+from preau.bench import attendance, cas, drive, timetable
 from preau.bench.load import LoadResult, run_load
 from preau.bench.probe import OWASP_MINIMUM
 
@@ -300,6 +300,8 @@ def bench() -> int:
                 student = cookie_header(log_in(port, timetable.STUDENT, password))
                 timetable_load = timetable.measure(port, student, timetable_feed["path"], seconds)
                 storm_result = attendance_storm(port, password, storm_spec, seconds)
+                cas_student = cookie_header(log_in(port, cas.STUDENT, password))
+                cas_load = cas.measure(port, cas_student, seconds)
                 if drive_mb:
                     teacher = cookie_header(log_in(port, "prof.garcia", password))
                     drive_result = drive.measure(port, master.pid, teacher, drive_mb)
@@ -360,9 +362,17 @@ def bench() -> int:
     describe_timetable(timetable_probe, timetable_load)
     storm_result["guardians"] = len(storm_spec["guardians"])
     describe_attendance(roll_call_probe, storm_result, storm_saved, len(storm_spec["teachers"]))
+    describe_cas(cas_load)
     if drive_mb:
         describe_drive(drive_result)
     return 0
+
+
+def describe_cas(load: dict[str, LoadResult]) -> None:
+    say(f"\ng) CAS: {cas.STUDENT} logs in to the collège's school-life software (6 client threads)")
+    say("   a ticket from /cas/login, validated at /cas/p3/serviceValidate with attributes")
+    describe("validations", load["validation"])
+    describe("tickets issued", load["issue"])
 
 
 def describe_timetable(probe: dict[str, Any], load: dict[str, LoadResult]) -> None:
