@@ -174,7 +174,13 @@ def can_host(actor: Actor, campaign: Campaign) -> bool:
         return True
     if not actor.is_teacher:
         return False
-    return Campaign.objects.filter(_teacher_condition(actor), pk=campaign.pk).exists()
+    # Asked by a page more than once: kept on the campaign for this actor.
+    known = campaign.__dict__.setdefault("_hosts", {})
+    if actor.user.pk not in known:
+        known[actor.user.pk] = Campaign.objects.filter(
+            _teacher_condition(actor), pk=campaign.pk
+        ).exists()
+    return known[actor.user.pk]
 
 
 def sees_board(actor: Actor, campaign: Campaign) -> bool:
