@@ -43,7 +43,7 @@ def at(moment: datetime) -> Any:
 
 
 def make_campaign(cast: Any, *, classes: list[Any] | None = None, **options: Any) -> Campaign:
-    """17:00–19:00 in a week, 10-minute slots; bookings open since yesterday, closing at noon
+    """17:00-19:00 in a week, 10-minute slots; bookings open since yesterday, closing at noon
     the day before; cancellations until 18:00 the day before. Fixed public id."""
     day = options.pop("day", evening())
     values = {
@@ -87,7 +87,7 @@ def slot_at(campaign: Campaign, host: Any, clock: str) -> Slot:
 
 
 def evening_with_ranges(cast: Any) -> Campaign:
-    """The campaign, with M. Bernard (17:00–18:00, B12) and Mme Garcia (17:00–18:30, A03)
+    """The campaign, with M. Bernard (17:00-18:00, B12) and Mme Garcia (17:00-18:30, A03)
     open; M. Bernard's range and his 17:00 slot have fixed ids."""
     campaign = make_campaign(cast)
     bernard = open_range(cast, campaign, "bernard", "17:00", "18:00", "B12")
