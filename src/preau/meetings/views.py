@@ -223,8 +223,11 @@ def book(request: HttpRequest, public_id: UUID) -> HttpResponse:
     actor = request.actor
     campaign = policies.access_campaign(actor, public_id)
     concerned = policies.children_concerned(actor, campaign)
-    wanted = request.POST.get("child", "")
-    child = next((c for c in concerned if str(c.public_id) == wanted), None)
+    wanted = request.POST.get("child")
+    if wanted:
+        child = next((c for c in concerned if str(c.public_id) == wanted), None)
+    else:
+        child = _child(request, actor, concerned)
     if child is None:
         raise Http404
     host = request.POST.get("host", "")
