@@ -1,14 +1,12 @@
-"""Reads for the meeting pages: hosts and their free slots, schedules, the bookings board, and
-when a panel's content next changes. Each function says what it costs."""
+"""Reads for the meeting pages: hosts and their free slots, schedules and the bookings board.
+Each function says what it costs."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q, QuerySet
-from django.utils import timezone
+from django.db.models import Count, Exists, Min, OuterRef, Prefetch, QuerySet
 
 from preau.meetings import policies
 from preau.meetings.models import Booking, Campaign, Slot
@@ -124,15 +122,3 @@ def board(campaign: Campaign) -> list[BoardRow]:
         row.slots.append(slot)
         row.booked += bool(slot.live)
     return list(rows.values())
-
-
-def next_change(establishment_id: int) -> datetime | None:
-    """The next moment a campaign of the establishment opens or closes its bookings, or starts
-    or ends (1 query)."""
-    now = timezone.now()
-    fields = ("booking_opens_at", "booking_closes_at", "starts_at", "ends_at")
-    bounds = Campaign.objects.filter(establishment_id=establishment_id, ends_at__gt=now).aggregate(
-        **{name: Min(name, filter=Q(**{f"{name}__gt": now})) for name in fields}
-    )
-    moments = [moment for moment in bounds.values() if moment is not None]
-    return min(moments) if moments else None
