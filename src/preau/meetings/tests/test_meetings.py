@@ -568,3 +568,19 @@ def test_home_panels(cast: Any, client: Any) -> None:
     client.force_login(cast.karim)
     page = text(client.get(reverse("portal:home")))
     assert "Prochains rendez-vous pour Noah" in page and "Marc Bernard" in page
+
+
+def test_form_and_overseer_budgets(cast: Any, client: Any) -> None:
+    evening_with_ranges(cast)
+    client.force_login(cast.principal_moulin)
+    # Who is asking (4: account, year, memberships, services), the classes and the levels.
+    cold()
+    with query_budget(6):
+        page = text(client.get(reverse("meetings:create")))
+    assert "4e B" in page and "3e A" in page
+    # Who is asking (4), the children (none), the campaign, its classes (for the children
+    # concerned: none), the head's ranges (she may host: school life).
+    cold()
+    with query_budget(8):
+        page = text(client.get(detail_url()))
+    assert "Tableau des rendez-vous" in page and "Mes disponibilités" in page
