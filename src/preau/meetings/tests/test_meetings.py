@@ -578,9 +578,9 @@ def test_form_and_overseer_budgets(cast: Any, client: Any) -> None:
     with query_budget(6):
         page = text(client.get(reverse("meetings:create")))
     assert "4e B" in page and "3e A" in page
-    # Who is asking (4), the children (none), the campaign, its classes (for the children
-    # concerned: none), the head's ranges (she may host: school life).
+    # Who is asking (4), the children (none), the campaign, the head's ranges (she may host:
+    # school life).
     cold()
-    with query_budget(8):
+    with query_budget(7):
         page = text(client.get(detail_url()))
     assert "Tableau des rendez-vous" in page and "Mes disponibilités" in page
