@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "preau.logbook",
     "preau.attendance",
     "preau.cas",
+    "preau.meetings",
     "preau.demo",
 ]
 

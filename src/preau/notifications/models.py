@@ -29,6 +29,7 @@ class Kind(models.TextChoices):
     DROPBOX = "dropbox", _("Casiers")
     GROUPS = "groups", _("Espaces de groupe")
     TIMETABLE = "timetable", _("Emploi du temps")
+    MEETINGS = "meetings", _("Rencontres parents-professeurs")
     SYSTEM = "system", _("Informations du portail")
 
 

@@ -157,9 +157,9 @@ def test_guardian_dashboard_query_budget(cast: Cast, client: Any) -> None:
     # (2), the child's drop boxes and the next opening or deadline (2), the next events (1),
     # the child's measures awaiting acknowledgement (1), the child's notebook entries to sign
     # (1), the child's lessons (1; their teachers when there are some), the child's homework due
-    # soon (1), the absences to justify (1). School year, services and bookmarks come from the
-    # cache.
-    with query_budget(18):
+    # soon (1), the absences to justify (1), the establishment's meetings to come (1; the child's
+    # meetings when one concerns them). School year, services and bookmarks come from the cache.
+    with query_budget(19):
         response = client.get(reverse("portal:home"))
     assert response.status_code == 200
     # Then, until something shown changes, nothing is read from the database.
@@ -173,8 +173,9 @@ def test_teacher_home_query_budget(cast: Cast, client: Any) -> None:
     # user, memberships, teaching assignments, and the notifications (2), messaging (1),
     # news (2), workspaces (1), drop box (2), drive (2: recent files, shares), agenda (1),
     # timetable (1; the lessons' teachers when there are some), logbook (1: today's lessons;
-    # their entries when there are some) and attendance (1: the roll calls to take) panels
-    with query_budget(17):
+    # their entries when there are some), attendance (1: the roll calls to take) and meetings
+    # (1: the campaigns to come; the teacher's meetings when they host one) panels
+    with query_budget(18):
         client.get(reverse("portal:home"))
 
 
