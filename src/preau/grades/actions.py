@@ -186,6 +186,7 @@ def do_update_assessment(
     assessment.graded = data.graded
     assessment.period = period
     assessment.save(update_fields=[*ASSESSMENT_FIELDS, "updated_at"])
+    selectors.bump_version(assessment.establishment_id)
     if assessment.is_published(now):
         audit(
             actor=actor,
@@ -231,6 +232,7 @@ def do_delete_assessment(
     if assessment.is_published(now):
         _forget_family_panels(assessment)
     assessment.delete()
+    selectors.bump_version(assessment.establishment_id)
 
 
 # -- marks ---------------------------------------------------------------------------------------
@@ -401,6 +403,7 @@ def _write(
     if to_create:
         Mark.objects.bulk_create(to_create)
     saved.changed += len(changes)
+    selectors.bump_version(assessment.establishment_id)
     if assessment.is_published(now):
         # Changed after families could see them: kept in the audit trail, one row per save.
         audit(
@@ -533,6 +536,7 @@ def do_publish_now(*, actor: Any, assessment: Assessment, now: datetime | None =
         ).delete()
         assessment.announced = False
     _schedule(actor, assessment, now)
+    selectors.bump_version(assessment.establishment_id)
     audit(
         actor=actor,
         establishment=assessment.establishment,
@@ -597,6 +601,7 @@ def do_set_subject_coefficient(
     before = {"coefficient": str(row.coefficient)} if not _created else None
     row.coefficient = coefficient
     row.save(update_fields=["coefficient"])
+    selectors.bump_version(establishment.pk)
     audit(
         actor=actor,
         establishment=establishment,

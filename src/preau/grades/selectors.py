@@ -7,15 +7,19 @@ docstring); the arithmetic is averages.py's.
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Q, QuerySet
 
+from preau.directory import versions
 from preau.directory.models import Enrolment, GroupMembership, Period, SchoolClass, Subject
 from preau.grades import averages
 from preau.grades.models import Assessment, Mark, SubjectCoefficient
@@ -74,12 +78,10 @@ def students_of(
     )
 
 
-def _period_marks(period: Period, student_ids: list[int], now: datetime | None) -> QuerySet[Mark]:
+def _period_marks(period: Period, student_ids: list[int]) -> QuerySet[Mark]:
     marks = Mark.objects.filter(
         student_id__in=student_ids, assessment__period=period, assessment__graded=True
     )
-    if now is not None:
-        marks = marks.filter(assessment__publish_at__lte=now)
     return marks.select_related("assessment__subject").order_by(
         "assessment__subject__label", "assessment__date", "assessment__created_at"
     )
@@ -123,7 +125,11 @@ def student_report(
     view, and the class averages it is compared with). 4 queries: the class's students, their
     marks, the subject coefficients, and the class's own subject averages come from the same
     marks."""
-    table = class_table(school_class, period, now=now)
+    table = (
+        class_table(school_class, period)
+        if now is None
+        else published_table(school_class, period, now)
+    )
     mine = table.rows_by_student.get(student.pk)
     subjects = mine.subjects if mine is not None else []
     for line in subjects:
@@ -156,6 +162,8 @@ class ClassTable:
     subject_averages: dict[int, Decimal | None]
     overall_average: Decimal | None
     coefficients: dict[int, Decimal]
+    # With ``now``: when the next marks of these students will be published (None: none due).
+    next_publication: datetime | None = None
 
     @property
     def rows_by_student(self) -> dict[int, ClassRow]:
@@ -177,7 +185,17 @@ def class_table(
         .only("pk", "public_id", "first_name", "last_name")
         .order_by("last_name", "first_name", "pk")
     )
-    marks = list(_period_marks(period, [s.pk for s in students], now))
+    marks = list(_period_marks(period, [s.pk for s in students]))
+    next_publication = None
+    if now is not None:
+        # Filtered here rather than in SQL: the same rows tell when the next ones come out.
+        upcoming = [
+            m.assessment.publish_at
+            for m in marks
+            if m.assessment.publish_at is not None and m.assessment.publish_at > now
+        ]
+        next_publication = min(upcoming) if upcoming else None
+        marks = [m for m in marks if m.assessment.is_published(now)]
     coefficients = subject_coefficients(school_class)
     by_student: dict[int, list[Mark]] = defaultdict(list)
     subjects: dict[int, Subject] = {}
@@ -201,7 +219,44 @@ def class_table(
         subject_averages=subject_averages,
         overall_average=averages.mean(row.overall for row in rows),
         coefficients=coefficients,
+        next_publication=next_publication,
     )
+
+
+# -- what families see, computed once ------------------------------------------------------------
+# At the publication hour every family of a class opens the same class averages: the table of
+# published marks is kept in the cache until a mark or an assessment of the establishment
+# changes (its version), the directory changes, the next publication of the class's marks, or
+# an hour, whichever comes first.
+
+TABLE_MAX_AGE = timedelta(hours=1)
+
+
+def _version_key(establishment_id: int) -> str:
+    return f"grades-version:{establishment_id}"
+
+
+def bump_version(establishment_id: int) -> None:
+    """Marks of the establishment changed: now, and again once the transaction commits."""
+
+    def replace() -> None:
+        cache.set(_version_key(establishment_id), uuid.uuid4().hex, None)
+
+    replace()
+    transaction.on_commit(replace)
+
+
+def published_table(school_class: SchoolClass, period: Period, now: datetime) -> ClassTable:
+    """``class_table(now=now)``, from the cache when still true (3 queries when computed)."""
+    version = cache.get(_version_key(school_class.establishment_id)) or ""
+    key = f"grades-table:{school_class.pk}:{period.pk}:{version}:{versions.current()}"
+    kept = cache.get(key)
+    if kept is not None and kept[1] > now:
+        return kept[0]
+    table = class_table(school_class, period, now=now)
+    expires = min(table.next_publication or now + TABLE_MAX_AGE, now + TABLE_MAX_AGE)
+    cache.set(key, (table, expires), max(1, int((expires - now).total_seconds())))
+    return table
 
 
 def assessment_stats(assessment_ids: list[int]) -> dict[int, averages.Stats]:

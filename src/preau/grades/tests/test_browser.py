@@ -66,6 +66,8 @@ def paste(page: Any, selector: str, text: str) -> None:
 
 
 def test_marks_entered_then_published_to_the_families(browser: Any, tmp_path: Any) -> None:
+    from playwright.sync_api import expect
+
     env = prepare_portal(tmp_path)
     tuesday = a_tuesday_in_a_period(tmp_path)
     morning = datetime.combine(tuesday, time(10), tzinfo=PARIS)
@@ -101,9 +103,7 @@ def test_marks_entered_then_published_to_the_families(browser: Any, tmp_path: An
         first_name = cells.nth(0).get_attribute("aria-label")
         if first_name not in ("Note de Noah Leroy", "Note de Léa Martin"):
             paste(page, f'input[name="{first}"]', "12\nABS\n")
-        page.wait_for_function(
-            "document.querySelector('[data-status]').textContent.includes('Enregistré')"
-        )
+        expect(page.locator("[data-status]")).to_contain_text("Enregistré", timeout=15000)
         page.goto(grid_url)  # saved by the script, without the button
         assert page.get_by_label("Note de Léa Martin").input_value() == "15,5"
         assert page.get_by_label("Note de Noah Leroy").input_value() == "9,5"

@@ -99,3 +99,34 @@ def test_query_counts_do_not_grow_with_the_class(cast: Any) -> None:
     with query_budget(3, warm=True):
         report = selectors.student_report(students[0], cast.class_4b, exams[0].period)
     assert report.subjects[0].class_average is not None
+
+
+def test_what_families_see_is_computed_once_until_something_changes(cast: Any) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    bernard = actor_for(cast.bernard)
+    exam = assessment(cast)
+    record_marks(bernard, exam, {str(cast.lea.public_id): "14"})
+    actions.do_publish_now(actor=bernard, assessment=exam)
+    now = timezone.now()
+    with query_budget(3, warm=True):
+        report = selectors.student_report(cast.lea, cast.class_4b, exam.period, now=now)
+    assert report.overall == Decimal("14.00")
+    with query_budget(0, warm=True):
+        selectors.student_report(cast.noah, cast.class_4b, exam.period, now=now)
+    # A mark changed: computed again.
+    record_marks(bernard, exam, {str(cast.lea.public_id): "16"})
+    with query_budget(3, warm=True):
+        report = selectors.student_report(cast.lea, cast.class_4b, exam.period, now=now)
+    assert report.overall == Decimal("16.00")
+    # Marks published later show from their publication time, without any write.
+    later = assessment(cast, title="Plus tard")
+    record_marks(bernard, later, {str(cast.lea.public_id): "10"})
+    later.refresh_from_db()
+    before = selectors.student_report(cast.lea, cast.class_4b, exam.period, now=now)
+    assert before.overall == Decimal("16.00")
+    after = later.publish_at + timedelta(minutes=1)
+    report = selectors.student_report(cast.lea, cast.class_4b, exam.period, now=after)
+    assert report.overall == Decimal("13.00")
