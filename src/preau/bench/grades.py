@@ -110,9 +110,21 @@ def _measure(size: int) -> dict[str, Any]:
     client.get(averages)
     page_queries, _response = _queries(lambda: client.get(averages))
     page_median, page_p95 = _median_ms(lambda: client.get(averages))
+    # Léa's « Notes » page: the first visit computes the class's published averages, the next
+    # ones (every family of the class at the publication hour) read them from the cache.
+    family = Client(HTTP_HOST=HOST)
+    family.force_login(cast.lea)
+    marks_path = reverse("grades:marks")
+    first_queries, _response = _queries(lambda: family.get(marks_path))
+    marks_queries, _response = _queries(lambda: family.get(marks_path))
+    marks_median, marks_p95 = _median_ms(lambda: family.get(marks_path))
     return {
         "students": len(students),
         "columns": columns,
+        "marks_page_first_queries": first_queries,
+        "marks_page_queries": marks_queries,
+        "marks_page_ms": marks_median,
+        "marks_page_p95_ms": marks_p95,
         "grid_status": response.status_code,
         "grid_queries": grid_queries,
         "grid_ms": grid_median,
@@ -236,6 +248,7 @@ def burst(port: int, visitors: list[dict[str, str]], window: float) -> dict[str,
     elapsed = max(window, time.monotonic() - start)
     return {
         "seconds": elapsed,
+        "window": window,
         "pages": pages,
         "throughput": pages.ok / elapsed,
         "errors": pages.errors,
