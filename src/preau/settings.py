@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "preau.attendance",
     "preau.cas",
     "preau.meetings",
+    "preau.grades",
     "preau.demo",
 ]
 
