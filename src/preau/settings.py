@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "preau.timetable",
     "preau.logbook",
     "preau.attendance",
+    "preau.grades",
     "preau.skills",
     "preau.demo",
 ]

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class GradesConfig(AppConfig):
+    name = "preau.grades"
+    verbose_name = _("Notes")
