@@ -316,4 +316,4 @@ def _schedule_publication(assessment: Assessment, now: datetime) -> None:
     from preau.grades.publication import publication_time
 
     assessment.publish_at = publication_time(assessment.establishment, now)
-    assessment.save(update_fields=["publish_at"])
+    assessment.save(update_fields=["publish_at", "updated_at"])
