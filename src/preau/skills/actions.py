@@ -290,7 +290,7 @@ def do_save_levels(
     if changes:
         audit(
             actor=actor,
-            establishment=assessment.establishment,
+            establishment=actor.establishment,  # the assessment's (checked by can_edit)
             action="skills.levels",
             target=assessment,
             after={"changes": changes},

@@ -162,10 +162,9 @@ def test_grid_and_autosave_budgets(cast: Any, client: Any) -> None:
         assert client.get(reverse("skills:grid", args=[found.public_id])).status_code == 200
     cells = {f"c-{key(c, s)}": "2" for c in columns for s in (cast.lea, cast.noah)}
     cells.update({f"v-{key(c, cast.lea)}": "1" for c in columns})
-    # user, school year, memberships, services, assignments, the assessment, its columns, the
-    # students; the save: locked results, insert, update, audit (savepoint pair around the
-    # atomic block).
-    with query_budget(14):
+    # user, memberships, assignments, the assessment, its columns, the students; the save in
+    # its savepoint: locked results, insert, update, audit row.
+    with query_budget(12):
         response = client.post(reverse("skills:cells", args=[found.public_id]), cells)
     assert response.status_code == 200, response.content
     assert response.json()["saved"] == 6

@@ -173,14 +173,13 @@ def test_summary_budgets(cast: Any, client: Any) -> None:
     assert response.status_code == 200
     client.force_login(cast.principal_moulin)
     url = reverse("skills:class", args=[cast.class_4b.public_id])
-    # user, school year, memberships, services, the class, periods, components, students,
-    # results.
-    with query_budget(9):
+    # user, memberships, the class, periods, components, students, results.
+    with query_budget(7):
         assert client.get(url).status_code == 200
     url = reverse("skills:student", args=[cast.lea.public_id])
-    # user, school year, memberships, services, the student, enrolment, periods, components,
-    # period results, cycle enrolments, cycle results.
-    with query_budget(11):
+    # user, memberships, the student, enrolment, periods, components, period results, cycle
+    # enrolments, cycle results.
+    with query_budget(9):
         assert client.get(url).status_code == 200
 
 
