@@ -12,6 +12,8 @@
   const at = (row, col) => form.querySelector(`.skills-grid__cell[data-row="${row}"][data-col="${col}"]`);
   const levels = { 1: 1, 2: 2, 3: 3, 4: 4, I: 1, F: 2, S: 3, T: 4, TB: 4 };
   const pending = new Set();
+  // Cells of a refused save: sent again with the next change, until the grid is right.
+  const refused = new Set();
   let timer = null;
   let inFlight = false;
 
@@ -29,8 +31,9 @@
   const save = async () => {
     if (inFlight || pending.size === 0) return;
     inFlight = true;
-    const sent = Array.from(pending);
+    const sent = Array.from(new Set([...refused, ...pending]));
     pending.clear();
+    refused.clear();
     const body = new FormData();
     sent.forEach((input) => {
       body.append(input.name, input.value);
@@ -54,7 +57,9 @@
       if (response.ok) {
         say(words.saved);
       } else {
-        if (response.status === 400) sent.forEach((input) => input.setAttribute("aria-invalid", "true"));
+        if (response.status === 400) {
+          sent.forEach((input) => { refused.add(input); input.setAttribute("aria-invalid", "true"); });
+        }
         say(`${words.failed} : ${answer.error}`);
       }
     } catch (error) {
