@@ -168,3 +168,31 @@ def test_grid_and_autosave_budgets(cast: Any, client: Any) -> None:
         response = client.post(reverse("skills:cells", args=[found.public_id]), cells)
     assert response.status_code == 200, response.content
     assert response.json()["saved"] == 6
+
+
+def test_the_teachers_index(cast: Any, client: Any) -> None:
+    for n in range(4):
+        column(assessment(cast, f"Devoir {n}"))
+    assessment(cast, "Sans compétence")
+    client.force_login(cast.bernard)
+    # user, school year, memberships, services, assignments, assessments (with the count of
+    # their skills), classes.
+    with query_budget(7):
+        response = client.get(reverse("skills:index"))
+    page = response.content.decode()
+    assert "Devoir 3" in page and "1 compétence : saisir les niveaux" in page
+    assert "Sans compétence" in page
+    assert "4e B" in page and "3e A" in page
+    client.force_login(cast.garcia)
+    assert "Devoir 3" not in client.get(reverse("skills:index")).content.decode()
+
+
+def test_the_head_reads_a_grid_without_entering(cast: Any, client: Any) -> None:
+    found = assessment(cast)
+    level(column(found), cast.lea, 4)
+    client.force_login(cast.principal_moulin)
+    page = client.get(reverse("skills:grid", args=[found.public_id])).content.decode()
+    assert '<input type="text"' not in page
+    assert ">4<" in page.replace(" ", "").replace("\n", "")
+    index = client.get(reverse("skills:index")).content.decode()
+    assert "Bilans par classe" in index and "Mes devoirs" not in index
