@@ -202,8 +202,9 @@ def do_save_levels(
     ``cells`` are keyed by (column public id, student public id). A student not in the
     assessment's class or group, an unknown column, a value other than 1 to 4, ABS or NE, or
     a cell someone else changed since the page was loaded (its version moved): nothing is
-    saved and the error says why. An empty cell erases the result. 5 queries whatever the
-    number of cells, plus the audit row and, the first time, the publication time.
+    saved and the error says why. An empty cell erases the result. Whatever the number of
+    cells: one read of the results (locked), at most one delete, one insert and one update,
+    the audit row and, the first time for a skills-only assessment, its publication time.
     """
     _check_editable(actor, assessment)
     now = now or timezone.now()
