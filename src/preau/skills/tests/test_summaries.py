@@ -189,3 +189,19 @@ def test_report_card_selector_budget(cast: Any) -> None:
     with query_budget(1):
         summary = selectors.student_summary(cast.lea, chosen, components_=components)
     assert lines(summary)["D2"] == ([1, 2, 3], 2)
+
+
+def test_class_and_cycle_selectors_budgets(cast: Any) -> None:
+    _several(cast)
+    components, chosen = selectors.components(), period(cast)
+    students = [cast.lea, cast.noah]
+    with query_budget(1):
+        rows = selectors.class_summary(students, chosen, components)
+    assert [r.results[4] for r in rows] == [2, 3]  # D2: Léa 1, 2, 3; Noah 4, 3, 2
+    enrolment = Enrolment.objects.select_related("school_class__level").get(
+        student=cast.lea, school_year=SchoolYear.current()
+    )
+    # the enrolments of the cycle, the results of its years.
+    with query_budget(2):
+        found = selectors.cycle_summary(cast.lea, enrolment, components_=components)
+    assert lines(found.summary)["D4"] == ([1, 2, 3], 2)
