@@ -10,6 +10,8 @@ import time_machine
 from django.urls import reverse
 
 from preau.directory.models import SchoolYear
+from preau.grades import demo as grades_demo
+from preau.grades.models import Assessment
 from preau.skills import demo
 from preau.skills.models import AssessedSkill, Skill, SkillResult
 
@@ -24,6 +26,7 @@ def test_the_demo_is_built_once_and_lea_sees_her_summary(cast: Any, client: Any)
     # Mid-November of this school year: the first term, with its assessments published.
     year = SchoolYear.current()
     with time_machine.travel(datetime(year.start_date.year, 11, 20, 11, tzinfo=UTC)):
+        grades_demo.build(cast)
         demo.build(cast)
         built = counts()
         demo.build(cast)
@@ -37,3 +40,6 @@ def test_the_demo_is_built_once_and_lea_sees_her_summary(cast: Any, client: Any)
     assert "Compétences : calcul littéral" in page
     assert "Résoudre une équation du premier degré" in page
     assert "Maîtrise satisfaisante" in page
+    # Two of grades' maths assessments and two of its French ones evaluate skills too.
+    graded = Assessment.objects.filter(graded=True, assessed_skills__isnull=False).distinct()
+    assert graded.count() == 4
