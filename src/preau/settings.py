@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "preau.cas",
     "preau.meetings",
     "preau.grades",
+    "preau.skills",
     "preau.demo",
 ]
 
