@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "preau.logbook",
     "preau.attendance",
     "preau.grades",
+    "preau.reportcards",
     "preau.demo",
 ]
 
