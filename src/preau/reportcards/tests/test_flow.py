@@ -111,7 +111,7 @@ def test_autosave_refuses_a_lost_update(cast: Any, client: Any) -> None:
     first = client.post(url, {f"text-{key}": "Première version.", f"version-{key}": "0"})
     assert first.status_code == 200
     assert "Enregistré" in first.text
-    assert f'value="1"' in first.text  # the new version, swapped in for the next save
+    assert 'value="1"' in first.text  # the new version, swapped in for the next save
     # A second window still on version 0 types over it: refused, the saved words shown.
     stale = client.post(url, {f"text-{key}": "Autre texte.", f"version-{key}": "0"})
     assert "modifiée ailleurs" in stale.text
@@ -331,7 +331,7 @@ def test_families_list_every_published_report_card(cast: Any, client: Any) -> No
     client.force_login(cast.sophie)
     assert "Aucun bulletin publié" in client.get(reverse("reportcards:index")).text
     publish(cast, council)
-    with query_budget(5):
+    with query_budget(7):
         page = client.get(reverse("reportcards:index"), {"child": cast.lea.public_id})
     assert reverse("reportcards:pdf", args=[card_of(council, cast.lea).public_id]) in page.text
     assert reverse("reportcards:pdf", args=[card_of(council, cast.noah).public_id]) not in page.text
