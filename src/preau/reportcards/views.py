@@ -203,9 +203,14 @@ def subject_cell(
     actor = request.actor
     found = policies.access_council(actor, public_id)
     subject = policies.access_council_subject(actor, found, subject_id)
-    if not policies.can_write_subject(actor, found, subject):
-        return _closed(request, found, subject.pk in policies.taught_subject_ids(actor, found))
     card = get_or_404(ReportCard.objects.filter(council=found).select_related("student"), card_id)
+    if not policies.can_write_subject(actor, found, subject):
+        if subject.pk not in policies.taught_subject_ids(actor, found):
+            raise Http404
+        # The council was validated while the teacher typed: said in the box's status.
+        cell = selectors.Cell(card, "", -1, "")
+        cell.error = _("La saisie de ces bulletins est close : rien n'a été enregistré.")
+        return render(request, "reportcards/_cell_status.html", {"cell": cell})
     key = str(card.public_id)
     text = request.POST.get(f"text-{key}", "")
     cell = selectors.Cell(card, text, _int(request.POST.get(f"version-{key}")), text)

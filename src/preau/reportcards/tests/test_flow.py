@@ -242,6 +242,11 @@ def test_validation_locks_and_only_the_head_decides(cast: Any, client: Any) -> N
         follow=True,
     )
     assert "La saisie de ces bulletins est close" in html.unescape(response.text)
+    key = str(lea.public_id)
+    autosave = client.post(
+        _cell(council, MATHS, cast, lea), {f"text-{key}": "Trop tard.", f"version-{key}": "0"}
+    )
+    assert "La saisie de ces bulletins est close" in html.unescape(autosave.text)
     assert not SubjectComment.objects.exists()
     # Reopened by the head: writable again.
     client.force_login(cast.principal_moulin)
