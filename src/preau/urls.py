@@ -22,6 +22,7 @@ urlpatterns = [
     path("discipline/", include("preau.discipline.urls")),
     path("timetable/", include("preau.timetable.urls")),
     path("attendance/", include("preau.attendance.urls")),
+    path("grades/", include("preau.grades.urls")),
     path("reportcards/", include("preau.reportcards.urls")),
     path("caldav/", include("preau.calendar.caldav_urls")),
     path(".well-known/caldav", calendar_caldav.well_known, name="caldav_well_known"),

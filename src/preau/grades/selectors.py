@@ -54,12 +54,19 @@ def subject_coefficients(school_class: SchoolClass) -> dict[int, Decimal]:
 
 def audience_students(assessment: Assessment) -> list[Any]:
     """The students of an assessment's class or group, by name (1 query)."""
-    if assessment.school_class_id is not None:
+    return students_of(assessment.school_class_id, assessment.group_id, assessment.school_year_id)
+
+
+def students_of(
+    school_class_id: int | None, group_id: int | None, school_year_id: int
+) -> list[Any]:
+    """The students of a class (or a group), by name (1 query)."""
+    if school_class_id is not None:
         ids = Enrolment.objects.filter(
-            school_class_id=assessment.school_class_id, school_year_id=assessment.school_year_id
+            school_class_id=school_class_id, school_year_id=school_year_id
         ).values("student_id")
     else:
-        ids = GroupMembership.objects.filter(group_id=assessment.group_id).values("student_id")
+        ids = GroupMembership.objects.filter(group_id=group_id).values("student_id")
     return list(
         User.objects.filter(pk__in=ids, is_active=True)
         .only("pk", "public_id", "first_name", "last_name")
