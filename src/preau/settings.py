@@ -294,5 +294,7 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
         # The WebDAV protocol layer: its errors, not a line per request.
         "wsgidav": {"level": "WARNING"},
+        # WeasyPrint tells each step of each PDF (report cards, letters): its warnings only.
+        "weasyprint": {"level": "WARNING"},
     },
 }

@@ -12,6 +12,7 @@ benchmark's media folder, which it removes.
 from __future__ import annotations
 
 import json
+import os
 import resource
 import statistics
 import sys
@@ -33,6 +34,7 @@ def peak_rss_kib() -> int:
 def measure() -> dict[str, Any]:
     import django
 
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "preau.settings")
     django.setup()
     from django.db import transaction
 
