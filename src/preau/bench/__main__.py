@@ -448,6 +448,7 @@ def describe_reportcards(probe: dict[str, Any]) -> None:
     say(
         f"  {probe['report_cards']} PDFs for {probe['classes']} classes in "
         f"{probe['seconds']:.1f} s: {probe['per_second']:.1f} PDFs/s per core "
+        f"({probe['per_cpu_second']:.1f} per CPU second) "
         f"(a class in {probe['class_median_s']:.1f} s, median; {probe['pdf_kib']:.0f} KiB a PDF)"
     )
     say(
