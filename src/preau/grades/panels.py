@@ -3,7 +3,9 @@ recent published marks.
 
 Kept rendered until a mark of theirs changes after publication (``forget_panels``), until the
 next publication time of one of their assessments (``until``: marks appear then without any
-write), and at most five minutes.
+write), and at most five minutes. One query: the next publication time rides on the latest
+marks' rows, so a student with no published mark yet waits at most those five minutes for
+the panel to show the first one (the « Notes » page shows it at once).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Min
+from django.db.models import Min, Subquery
 from django.utils import timezone
 
 from preau.grades.models import Mark
@@ -24,7 +26,7 @@ SHOWN = 5
 
 
 def panel_data(actor: Actor, child: Child | None) -> tuple[dict[str, Any] | None, datetime | None]:
-    """Two queries: the latest published marks, and the next publication to come."""
+    """One query: the latest published marks, each carrying the next publication to come."""
     if actor.home_kind == "guardian":
         if child is None:
             return None, None
@@ -35,17 +37,22 @@ def panel_data(actor: Actor, child: Child | None) -> tuple[dict[str, Any] | None
         return None, None
     now = timezone.now()
     marks = Mark.objects.filter(student_id=student_id, assessment__school_year=actor.school_year)
+    upcoming = (
+        marks.filter(assessment__publish_at__gt=now)
+        .order_by()
+        .values("student_id")
+        .annotate(at=Min("assessment__publish_at"))
+        .values("at")
+    )
     latest = list(
         marks.filter(assessment__publish_at__lte=now, assessment__graded=True)
+        .annotate(next_publication=Subquery(upcoming))
         .select_related("assessment__subject")
         .order_by("-assessment__publish_at", "-assessment__date", "-pk")[:SHOWN]
     )
-    until = marks.filter(assessment__publish_at__gt=now).aggregate(
-        at=Min("assessment__publish_at")
-    )["at"]
     if not latest:
-        return None, until
-    return {"marks": latest, "child": child}, until
+        return None, None
+    return {"marks": latest, "child": child}, latest[0].next_publication
 
 
 def panel_context(actor: Actor, child: Child | None) -> dict[str, Any] | None:

@@ -156,9 +156,10 @@ def test_guardian_dashboard_query_budget(cast: Cast, client: Any) -> None:
     # the next held one (2), unread messages (1), latest news and the next scheduled change
     # (2), the child's drop boxes and the next opening or deadline (2), the next events (1),
     # the child's measures awaiting acknowledgement (1), the child's lessons (1; their teachers
-    # when there are some), the child's homework due soon (1), the absences to justify (1).
+    # when there are some), the child's homework due soon (1), the absences to justify (1),
+    # the child's latest marks with the next publication (1).
     # School year, services and bookmarks come from the cache.
-    with query_budget(17):
+    with query_budget(18):
         response = client.get(reverse("portal:home"))
     assert response.status_code == 200
     # Then, until something shown changes, nothing is read from the database.
