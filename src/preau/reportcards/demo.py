@@ -94,12 +94,14 @@ def _previous_year(current: SchoolYear) -> SchoolYear:
 def _last_year_class(cast: Any, year: SchoolYear) -> SchoolClass:
     """4e B's students as they were a year before: « 5e B », with 4e B's teachers."""
     current = cast.class_4b
-    school_class, _created = SchoolClass.objects.get_or_create(
+    school_class, created = SchoolClass.objects.get_or_create(
         establishment=cast.moulin,
         school_year=year,
         name="5e B",
         defaults={"level": Level.objects.get(code="5"), "head_teacher": cast.garcia},
     )
+    if not created:
+        return school_class
     students = Enrolment.objects.filter(school_class=current).values_list("student_id", flat=True)
     Enrolment.objects.bulk_create(
         [

@@ -50,7 +50,9 @@ def class_figures(council: ClassCouncil, cards: list[ReportCard]) -> dict[int, C
     teachers: dict[int, list[str]] = defaultdict(list)
     for assignment in assignments:
         subjects[assignment.subject_id] = assignment.subject
-        teachers[assignment.subject_id].append(_teacher_name(assignment.teacher))
+        name = _teacher_name(assignment.teacher)
+        if name not in teachers[assignment.subject_id]:
+            teachers[assignment.subject_id].append(name)
     comments: dict[tuple[int, int], str] = {}
     for comment in SubjectComment.objects.filter(report_card__in=cards).select_related("subject"):
         subjects.setdefault(comment.subject_id, comment.subject)

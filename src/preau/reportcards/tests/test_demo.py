@@ -6,6 +6,8 @@ from typing import Any
 
 import pytest
 
+from preau.directory.models import Enrolment, SchoolClass, TeachingAssignment
+from preau.grades.models import Assessment, Mark
 from preau.reportcards import demo
 from preau.reportcards.models import ClassCouncil, CouncilState, ReportCard, SubjectComment
 from preau.reportcards.tests.test_flow import pdf_text
@@ -14,7 +16,19 @@ pytestmark = pytest.mark.django_db
 
 
 def counts() -> tuple[int, ...]:
-    return tuple(m.objects.count() for m in (ClassCouncil, ReportCard, SubjectComment))
+    return tuple(
+        m.objects.count()
+        for m in (
+            ClassCouncil,
+            ReportCard,
+            SubjectComment,
+            SchoolClass,
+            Enrolment,
+            TeachingAssignment,
+            Assessment,
+            Mark,
+        )
+    )
 
 
 def test_the_demo_publishes_report_cards_with_their_pdfs(cast: Any) -> None:
