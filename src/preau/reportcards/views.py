@@ -59,11 +59,9 @@ def index(request: HttpRequest) -> HttpResponse:
             "reportcards/index.html",
             {"councils": councils, "periods": periods, "directs": policies.directs(actor)},
         )
+    # A guardian looks at a child; anyone else at their own report cards (a student's).
     child = selected_child(request, actor) if actor.children else None
-    if child is not None:
-        student = child.student
-    elif actor.is_student or actor.is_authenticated:
-        student = actor.user
+    student = child.student if child is not None else actor.user
     cards = list(policies.family_cards(student.pk))
     return render(
         request,

@@ -82,6 +82,9 @@ def test_teacher_fills_the_grid_with_the_plain_form(cast: Any, client: Any) -> N
     lea, noah = card_of(council, cast.lea), card_of(council, cast.noah)
     client.force_login(cast.bernard)
     url = _grid(council, MATHS, cast)
+    # The user, memberships, services and teaching assignments; the council, the subject, the
+    # report cards, the comments; the class's students, marks and subject coefficients (the
+    # averages beside each box).
     with query_budget(11):
         page = client.get(url)
     assert page.status_code == 200
@@ -194,6 +197,7 @@ def test_head_teacher_enters_general_comments_and_decisions(cast: Any, client: A
     client.force_login(cast.garcia)  # teaches the class, does not head it
     assert client.get(url).status_code == 404
     client.force_login(cast.bernard)
+    # The user, memberships and services; the council, its report cards with their students.
     with query_budget(5):
         assert client.get(url).status_code == 200
     response = client.post(
@@ -316,6 +320,7 @@ def test_progress_of_the_pdfs(cast: Any, client: Any) -> None:
     publish(cast, council)  # the task runs on commit: not in this test's transaction
     url = reverse("reportcards:progress", args=[council.public_id])
     client.force_login(cast.principal_moulin)
+    # The user, memberships and services; the council; the count of stored PDFs.
     with query_budget(5):
         waiting = client.get(url)
     assert 'value="0"' in waiting.text and 'hx-trigger="every 1s"' in waiting.text
@@ -336,6 +341,8 @@ def test_families_list_every_published_report_card(cast: Any, client: Any) -> No
     client.force_login(cast.sophie)
     assert "Aucun bulletin publié" in client.get(reverse("reportcards:index")).text
     publish(cast, council)
+    # The user, memberships and services; the children and their enrolments (selected_child);
+    # the published report cards, with their councils; the session's child kept.
     with query_budget(7):
         page = client.get(reverse("reportcards:index"), {"child": cast.lea.public_id})
     assert reverse("reportcards:pdf", args=[card_of(council, cast.lea).public_id]) in page.text
