@@ -341,8 +341,9 @@ def test_families_list_every_published_report_card(cast: Any, client: Any) -> No
     client.force_login(cast.sophie)
     assert "Aucun bulletin publié" in client.get(reverse("reportcards:index")).text
     publish(cast, council)
-    # The user, memberships and services; the children and their enrolments (selected_child);
-    # the published report cards, with their councils; the session's child kept.
+    # The user and memberships; the children and their enrolments (selected_child); the
+    # published report cards with their councils; the savepoint around the session's save (the
+    # child chosen is kept).
     with query_budget(7):
         page = client.get(reverse("reportcards:index"), {"child": cast.lea.public_id})
     assert reverse("reportcards:pdf", args=[card_of(council, cast.lea).public_id]) in page.text
