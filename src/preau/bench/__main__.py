@@ -1,5 +1,6 @@
 """`make bench`: the guardian dashboard under load, the cost of a login, the drive's memory
-with a large file, and the report cards' PDFs of the whole collège.
+with a large file, the roll call's storm, the grades' publication burst and the report cards'
+PDFs of the whole collège.
 
 Creates a fresh PostgreSQL database, loads the demo school, serves it with gunicorn (DEBUG off,
 sync workers) and measures, with the same client load, requests per second on the guardian
@@ -11,7 +12,8 @@ the database dropped on exit.
 Environment (all optional): BENCH_POSTGRES_URL (a maintenance database URL, default
 postgresql://postgres@127.0.0.1:5432/postgres), BENCH_REDIS_URL (default
 redis://127.0.0.1:6379/15), BENCH_SECONDS (per measurement, default 10), BENCH_WORKERS (gunicorn
-workers, default 3), BENCH_DRIVE_MB (the drive's file, default 1024 MiB; 0 to skip).
+workers, default 3), BENCH_DRIVE_MB (the drive's file, default 1024 MiB; 0 to skip),
+BENCH_BURST_SECONDS (the grades' publication burst, standing for ten minutes; default 10).
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from contextlib import contextmanager
 from http.cookies import SimpleCookie
 from typing import Any
 
-from preau.bench import attendance, drive, reportcards, timetable
+from preau.bench import attendance, drive, grades, reportcards, timetable
 from preau.bench.load import LoadResult, run_load
 from preau.bench.probe import OWASP_MINIMUM
 
@@ -283,6 +285,7 @@ def bench() -> int:
                 run(env, "-m", "preau.bench.probe", "drive-limits", str(drive_mb))
             roll_call_probe = json.loads(run(env, "-m", "preau.bench.attendance", "probe"))
             storm_spec = json.loads(run(env, "-m", "preau.bench.attendance", "storm-setup"))
+            grades_probe = json.loads(run(env, "-m", "preau.bench.grades", "probe"))
             reportcards_probe = json.loads(run(env, "-m", "preau.bench.reportcards"))
 
             port = free_port()
@@ -301,6 +304,9 @@ def bench() -> int:
                 student = cookie_header(log_in(port, timetable.STUDENT, password))
                 timetable_load = timetable.measure(port, student, timetable_feed["path"], seconds)
                 storm_result = attendance_storm(port, password, storm_spec, seconds)
+                burst_spec = json.loads(run(env, "-m", "preau.bench.grades", "burst-setup"))
+                burst_window = float(os.environ.get("BENCH_BURST_SECONDS", max(seconds, 10)))
+                burst_result = grades.burst(port, burst_spec["visitors"], burst_window)
                 if drive_mb:
                     teacher = cookie_header(log_in(port, "prof.garcia", password))
                     drive_result = drive.measure(port, master.pid, teacher, drive_mb)
@@ -361,6 +367,7 @@ def bench() -> int:
     describe_timetable(timetable_probe, timetable_load)
     storm_result["guardians"] = len(storm_spec["guardians"])
     describe_attendance(roll_call_probe, storm_result, storm_saved, len(storm_spec["teachers"]))
+    describe_grades(grades_probe, burst_spec, burst_result)
     if drive_mb:
         describe_drive(drive_result)
     describe_reportcards(reportcards_probe)
@@ -425,6 +432,38 @@ def describe_attendance(
     )
 
 
+def describe_grades(probe: dict[str, Any], spec: dict[str, Any], burst: dict[str, Any]) -> None:
+    say("\ng) Grades")
+    for size in ("30", "10"):
+        row = probe[size]
+        say(
+            f"  {row['students']}-student class, maths grid with {row['columns']} assessments: "
+            f"{row['grid_queries']} queries, median {row['grid_ms']:.1f} ms "
+            f"(p95 {row['grid_p95_ms']:.1f}); a column saved through record_marks "
+            f"{row['column_save_queries']} queries, {row['column_save_ms']:.1f} ms"
+        )
+        say(
+            f"    averages of the class across {row['subjects']} subjects ({row['marks']} marks): "
+            f"selector {row['table_queries']} queries, {row['table_ms']:.1f} ms; page "
+            f"{row['averages_page_queries']} queries, median {row['averages_page_ms']:.1f} ms "
+            f"(p95 {row['averages_page_p95_ms']:.1f})"
+        )
+    pages = burst["pages"]
+    visitors = len(spec["visitors"])
+    say(
+        f"  the publication burst: {spec['published']} assessments published at once, "
+        f"{visitors} of the collège's {spec['guardians']} guardians ({grades.SHARE:.0%}) open "
+        f"their child's marks within {burst['seconds']:.0f} s (ten minutes, compressed)"
+    )
+    say(
+        f"    marks page {pages.ok:5d} ok  {pages.errors} errors   "
+        f"p50 {pages.percentile(0.5) * 1000:6.1f} ms   p95 {pages.percentile(0.95) * 1000:6.1f} ms"
+        f"   throughput {burst['throughput']:.1f} req/s "
+        f"(offered {visitors / burst['seconds']:.1f}/s); "
+        f"{burst['without_the_new_mark']} pages without the new mark"
+    )
+
+
 def describe_drive(result: dict[str, Any]) -> None:
     size = result["megabytes"]
     say(f"\nd) The drive: one {size} MiB file uploaded, then downloaded, through gunicorn")
@@ -444,7 +483,7 @@ def describe_drive(result: dict[str, Any]) -> None:
 
 
 def describe_reportcards(probe: dict[str, Any]) -> None:
-    say(f"\ng) Report cards of {reportcards.COLLEGE}, made and stored in one process (one core)")
+    say(f"\nh) Report cards of {reportcards.COLLEGE}, made and stored in one process (one core)")
     say(
         f"  {probe['report_cards']} PDFs for {probe['classes']} classes in "
         f"{probe['seconds']:.1f} s: {probe['per_second']:.1f} PDFs/s per core "

@@ -65,3 +65,26 @@ class SettingsForm(forms.Form):
     time = forms.TimeField(
         label=_("à l'heure de"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
     )
+
+
+class CoefficientForm(forms.Form):
+    """A subject's weight in the overall average of every class of a level, or of one class."""
+
+    target = forms.ChoiceField(label=_("Niveau ou classe"))
+    subject = forms.ChoiceField(label=_("Matière"))
+    coefficient = forms.DecimalField(
+        label=_("Coefficient"), min_value=Decimal(0), max_digits=5, decimal_places=2, localize=True
+    )
+
+    def __init__(
+        self, *args: Any, levels: list[Any], classes: list[Any], subjects: list[Any], **kwargs: Any
+    ):
+        super().__init__(*args, **kwargs)
+        self.targets = {f"level-{level.pk}": level for level in levels}
+        self.targets.update({f"class-{c.public_id}": c for c in classes})
+        self.fields["target"].choices = [
+            (_("Niveaux"), [(f"level-{level.pk}", level.label) for level in levels]),
+            (_("Classes"), [(f"class-{c.public_id}", c.name) for c in classes]),
+        ]
+        self.subjects = {str(s.public_id): s for s in subjects}
+        self.fields["subject"].choices = [(key, s.label) for key, s in self.subjects.items()]

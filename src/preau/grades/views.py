@@ -20,7 +20,7 @@ from preau.core.actor import Actor, selected_child
 from preau.directory.models import Period
 from preau.directory.policies import get_or_404
 from preau.grades import actions, policies, publication, selectors
-from preau.grades.forms import AssessmentForm, SettingsForm
+from preau.grades.forms import AssessmentForm, CoefficientForm, SettingsForm
 from preau.grades.models import Assessment, Mark, MarkCode
 
 
@@ -541,32 +541,74 @@ def class_averages(request: HttpRequest, public_id: Any) -> HttpResponse:
 
 @login_required
 def settings(request: HttpRequest, public_id: Any) -> HttpResponse:
-    """The establishment's publication rule (the head)."""
+    """The establishment's publication rule and the subjects' coefficients (the head)."""
+    from preau.directory.models import Level, SchoolClass, Subject
     from preau.directory.policies import administered_establishments
+    from preau.grades.models import SubjectCoefficient
 
     actor = request.actor
     establishment = get_or_404(administered_establishments(actor), public_id)
     rule = publication.settings_of(establishment)
-    form = SettingsForm(
-        request.POST or None, initial={"delay_days": rule.delay_days, "time": rule.time}
+    year = actor.school_year
+    classes = list(
+        SchoolClass.objects.filter(establishment=establishment, school_year=year).order_by(
+            "level__order", "name"
+        )
     )
-    if request.method == "POST" and form.is_valid():
-        try:
+    levels = list(Level.objects.filter(pk__in={c.level_id for c in classes}))
+    subjects = list(Subject.objects.filter(establishment=establishment))
+    posted = request.POST if request.method == "POST" else None
+    form = SettingsForm(
+        posted if posted and "delay_days" in posted else None,
+        initial={"delay_days": rule.delay_days, "time": rule.time},
+    )
+    coefficient_form = CoefficientForm(
+        posted if posted and "coefficient" in posted else None,
+        levels=levels,
+        classes=classes,
+        subjects=subjects,
+    )
+    try:
+        if form.is_bound and form.is_valid():
             actions.do_update_grade_settings(
                 actor=actor,
                 establishment=establishment,
                 delay_days=form.cleaned_data["delay_days"],
                 at=form.cleaned_data["time"],
             )
-        except ValidationError as error:
-            for message in error.messages:
-                form.add_error(None, message)
-        else:
             messages.success(request, _("Règle de publication enregistrée."))
             return redirect("grades:settings", public_id=establishment.public_id)
-    example = publication.publication_time(establishment)
+        if coefficient_form.is_bound and coefficient_form.is_valid():
+            data = coefficient_form.cleaned_data
+            target = coefficient_form.targets[data["target"]]
+            is_class = data["target"].startswith("class-")
+            actions.do_set_subject_coefficient(
+                actor=actor,
+                establishment=establishment,
+                subject=coefficient_form.subjects[data["subject"]],
+                coefficient=data["coefficient"],
+                school_class=target if is_class else None,
+                level=None if is_class else target,
+            )
+            messages.success(request, _("Coefficient enregistré."))
+            return redirect("grades:settings", public_id=establishment.public_id)
+    except ValidationError as error:
+        bound = form if form.is_bound else coefficient_form
+        for message in error.messages:
+            bound.add_error(None, message)
+    coefficients = (
+        SubjectCoefficient.objects.filter(establishment=establishment, school_year=year)
+        .select_related("subject", "school_class", "level")
+        .order_by("level__order", "school_class__name", "subject__label")
+    )
     return render(
         request,
         "grades/settings.html",
-        {"form": form, "establishment": establishment, "example": example},
+        {
+            "form": form,
+            "coefficient_form": coefficient_form,
+            "coefficients": coefficients,
+            "establishment": establishment,
+            "example": publication.publication_time(establishment),
+        },
     )

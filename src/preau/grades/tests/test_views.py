@@ -250,3 +250,33 @@ def test_home_panel_shows_the_latest_marks(cast: Any, client: Any) -> None:
     client.force_login(cast.sophie)
     html = client.get(reverse("portal:home"), {"child": str(cast.lea.public_id)}).content.decode()
     assert "Dernières notes" in html and "Géométrie" in html
+
+
+def test_head_sets_a_subject_coefficient_for_a_level(cast: Any, client: Any) -> None:
+    from preau.grades.models import SubjectCoefficient
+    from preau.grades.tests.helpers import subject
+
+    client.force_login(cast.principal_moulin)
+    url = reverse("grades:settings", args=[cast.moulin.public_id])
+    maths = subject(cast)
+    response = client.post(
+        url,
+        {
+            "target": f"level-{cast.class_4b.level_id}",
+            "subject": str(maths.public_id),
+            "coefficient": "3",
+        },
+    )
+    assert response.status_code == 302
+    row = SubjectCoefficient.objects.get(subject=maths)
+    assert (row.level_id, row.coefficient) == (cast.class_4b.level_id, Decimal(3))
+    refused = client.post(
+        url,
+        {
+            "target": f"class-{cast.class_4b.public_id}",
+            "subject": str(maths.public_id),
+            "coefficient": "-1",
+        },
+    )
+    assert refused.status_code == 200
+    assert not SubjectCoefficient.objects.filter(school_class=cast.class_4b).exists()
