@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "preau.meetings",
     "preau.grades",
     "preau.skills",
+    "preau.reportcards",
     "preau.demo",
 ]
 
@@ -311,5 +312,7 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
         # The WebDAV protocol layer: its errors, not a line per request.
         "wsgidav": {"level": "WARNING"},
+        # WeasyPrint tells each step of each PDF (report cards, letters): its warnings only.
+        "weasyprint": {"level": "WARNING"},
     },
 }

@@ -1,5 +1,6 @@
 """`make bench`: the guardian dashboard under load, the cost of a login, the drive's memory
-with a large file, the roll call's storm and the grades' publication burst.
+with a large file, the roll call's storm, the grades' publication burst and the report cards'
+PDFs of the whole collège.
 
 Creates a fresh PostgreSQL database, loads the demo school, serves it with gunicorn (DEBUG off,
 sync workers) and measures, with the same client load, requests per second on the guardian
@@ -35,7 +36,7 @@ from contextlib import contextmanager
 from http.cookies import SimpleCookie
 from typing import Any
 
-from preau.bench import attendance, cas, drive, grades, timetable
+from preau.bench import attendance, cas, drive, grades, reportcards, timetable
 from preau.bench.load import LoadResult, run_load
 from preau.bench.probe import OWASP_MINIMUM
 
@@ -285,6 +286,7 @@ def bench() -> int:
             roll_call_probe = json.loads(run(env, "-m", "preau.bench.attendance", "probe"))
             storm_spec = json.loads(run(env, "-m", "preau.bench.attendance", "storm-setup"))
             grades_probe = json.loads(run(env, "-m", "preau.bench.grades", "probe"))
+            reportcards_probe = json.loads(run(env, "-m", "preau.bench.reportcards"))
 
             port = free_port()
             with server(env, port, workers) as master:
@@ -371,6 +373,7 @@ def bench() -> int:
     describe_grades(grades_probe, burst_spec, burst_result)
     if drive_mb:
         describe_drive(drive_result)
+    describe_reportcards(reportcards_probe)
     return 0
 
 
@@ -492,6 +495,20 @@ def describe_drive(result: dict[str, Any]) -> None:
         f"{after / 1024:.0f} MiB after the download "
         f"(largest growth of one worker: {result['largest_growth_kib'] / 1024:.1f} MiB for a "
         f"{size} MiB file: streamed, never held whole)"
+    )
+
+
+def describe_reportcards(probe: dict[str, Any]) -> None:
+    say(f"\ni) Report cards of {reportcards.COLLEGE}, made and stored in one process (one core)")
+    say(
+        f"  {probe['report_cards']} PDFs for {probe['classes']} classes in "
+        f"{probe['seconds']:.1f} s: {probe['per_second']:.1f} PDFs/s per core "
+        f"({probe['per_cpu_second']:.1f} per CPU second) "
+        f"(a class in {probe['class_median_s']:.1f} s, median; {probe['pdf_kib']:.0f} KiB a PDF)"
+    )
+    say(
+        f"  peak RSS {probe['peak_rss_before_kib'] / 1024:.0f} MiB before, "
+        f"{probe['peak_rss_after_kib'] / 1024:.0f} MiB after"
     )
 
 
