@@ -416,7 +416,9 @@ def _write(
         )
         _forget_family_panels(assessment)
     elif assessment.publish_at is None and (to_create or to_update):
-        _schedule(actor, assessment, publication.publication_time(assessment.establishment, now))
+        schedule_publication(
+            actor, assessment, publication.publication_time(assessment.establishment, now)
+        )
     saved.publish_at[assessment.pk] = assessment.publish_at
 
 
@@ -498,8 +500,11 @@ def _forget_family_panels(assessment: Assessment) -> None:
     forget_panels("grades", [p.pk for p in [*students, *guardians]])
 
 
-def _schedule(actor: Any, assessment: Assessment, publish_at: datetime) -> None:
-    """Fix the publication time and tell the families, delivered at that time."""
+def schedule_publication(
+    actor: Any, assessment: Assessment, publish_at: datetime, *, url: str = ""
+) -> None:
+    """Fix the publication time and tell the families, delivered at that time (also called by
+    the skills app for an assessment that evaluates skills without a mark)."""
     announce = not assessment.announced
     assessment.publish_at, assessment.announced = publish_at, True
     assessment.save(update_fields=["publish_at", "announced", "updated_at"])
@@ -509,9 +514,13 @@ def _schedule(actor: Any, assessment: Assessment, publish_at: datetime) -> None:
             recipients=[*students, *guardians],
             establishment=assessment.establishment,
             kind=Kind.GRADE,
-            title=_("Nouvelle note en %(subject)s : %(title)s")
+            title=(
+                _("Nouvelle note en %(subject)s : %(title)s")
+                if assessment.graded
+                else _("Compétences évaluées en %(subject)s : %(title)s")
+            )
             % {"subject": assessment.subject.label, "title": assessment.title},
-            url=_anchor(assessment),
+            url=url or _anchor(assessment),
             actor=actor,
             now=publish_at,
         )
@@ -535,7 +544,7 @@ def do_publish_now(*, actor: Any, assessment: Assessment, now: datetime | None =
             deliver_at__gt=now,
         ).delete()
         assessment.announced = False
-    _schedule(actor, assessment, now)
+    schedule_publication(actor, assessment, now)
     selectors.bump_version(assessment.establishment_id)
     audit(
         actor=actor,

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -296,7 +297,7 @@ def do_save_levels(
             target=assessment,
             after={"changes": changes},
         )
-        _schedule_publication(assessment, now)
+        _schedule_publication(actor, assessment, now)
     results = {key: r for key, r in existing.items() if r.pk not in erased}
     for result in created:
         results[(str(result.assessed.public_id), str(result.student.public_id))] = result
@@ -309,12 +310,18 @@ def _differs(result: SkillResult | None, value: Parsed) -> bool:
     return (result.level, result.code) != (value.level, value.code)
 
 
-def _schedule_publication(assessment: Assessment, now: datetime) -> None:
+def _schedule_publication(actor: Any, assessment: Assessment, now: datetime) -> None:
     """An assessment that evaluates skills only has no mark to set its publication time: its
-    first levels set it, by grades' rule. A graded assessment's marks set it (grades)."""
+    first levels set it, by grades' rule, and the families are told at that time. A graded
+    assessment's marks set it (grades)."""
     if assessment.graded or assessment.publish_at is not None:
         return
+    from preau.grades.actions import schedule_publication
     from preau.grades.publication import publication_time
 
-    assessment.publish_at = publication_time(assessment.establishment, now)
-    assessment.save(update_fields=["publish_at", "updated_at"])
+    schedule_publication(
+        actor,
+        assessment,
+        publication_time(assessment.establishment, now),
+        url=reverse("skills:index"),
+    )

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from preau.audit.models import AuditEntry
 from preau.core.testing import query_budget
+from preau.notifications.models import Kind, Notification
 from preau.skills.actions import parse_cell
 from preau.skills.models import AssessedSkill, ResultCode, SkillResult
 from preau.skills.tests.helpers import assessment, column, level, skill
@@ -96,6 +97,11 @@ def test_the_plain_form_saves_levels_and_codes(cast: Any, client: Any) -> None:
     # A skills-only assessment is published by grades' rule once levels are entered.
     found.refresh_from_db()
     assert found.publish_at is not None
+    # The families are told at that time, with a link to the skills rather than to the marks.
+    told = Notification.objects.filter(recipient=cast.sophie, kind=Kind.GRADE).get()
+    assert told.title.startswith("Compétences évaluées")
+    assert told.url == reverse("skills:index")
+    assert told.deliver_at == found.publish_at
 
 
 def test_refusals_save_nothing(cast: Any, client: Any) -> None:
