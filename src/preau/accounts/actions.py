@@ -28,6 +28,7 @@ from preau.accounts.backends import find_account
 from preau.accounts.letters import ActivationLetter
 from preau.accounts.models import AccountSession, ActivationCode, RecoveryCode, TotpDevice
 from preau.audit.actions import record, record_login
+from preau.directory.models import Membership
 
 if TYPE_CHECKING:
     from preau.accounts.models import User as UserModel
@@ -276,6 +277,21 @@ INVALID_SECOND_FACTOR = _(
 )
 
 
+def _audit_account(
+    user: Any, action: str, target: Any, after: dict[str, Any] | None = None
+) -> None:
+    """An audit row for a change to one's own account, in each establishment the person belongs
+    to this year (audit rows are per establishment); none for someone attached to none."""
+    establishments = {
+        m.establishment
+        for m in Membership.objects.filter(person=user, is_active=True).select_related(
+            "establishment"
+        )
+    }
+    for establishment in establishments:
+        record(actor=user, establishment=establishment, action=action, target=target, after=after)
+
+
 class SecondFactorRefused(Exception):
     """A wrong, spent or throttled code; ``message`` is safe to show as it is."""
 
@@ -331,7 +347,7 @@ def do_confirm_totp(*, actor: Any, code: str) -> list[str]:
         user.has_totp = True
         user.save(update_fields=["has_totp"])
         plain = _new_recovery_codes(user)
-        record(actor=actor, establishment=None, action="accounts.totp.enrol", target=user)
+        _audit_account(actor.user, "accounts.totp.enrol", user)
     return plain
 
 
@@ -339,12 +355,7 @@ def do_renew_recovery_codes(*, actor: Any) -> list[str]:
     """Replace the recovery codes (the old ones stop working)."""
     with transaction.atomic():
         plain = _new_recovery_codes(actor.user)
-        record(
-            actor=actor,
-            establishment=None,
-            action="accounts.recovery_codes.renew",
-            target=actor.user,
-        )
+        _audit_account(actor.user, "accounts.recovery_codes.renew", actor.user)
     return plain
 
 
@@ -357,7 +368,7 @@ def do_remove_totp(*, actor: Any) -> None:
         RecoveryCode.objects.filter(person=user).delete()
         user.has_totp = False
         user.save(update_fields=["has_totp"])
-        record(actor=actor, establishment=None, action="accounts.totp.remove", target=user)
+        _audit_account(actor.user, "accounts.totp.remove", user)
 
 
 def do_check_second_factor(*, request: HttpRequest, user: UserModel, code: str) -> str:
@@ -394,12 +405,7 @@ def do_check_second_factor(*, request: HttpRequest, user: UserModel, code: str) 
             ).update(used_at=timezone.now())
             if spent:
                 kind = "recovery"
-                record(
-                    actor=user,
-                    establishment=None,
-                    action="accounts.recovery_code.use",
-                    target=user,
-                )
+                _audit_account(user, "accounts.recovery_code.use", user)
     if kind is None:
         throttle.note_failure(attempt)
         record_login(person=user, username_tried=user.username, succeeded=False, address=address)
@@ -434,12 +440,7 @@ def do_revoke_session(*, actor: Any, account_session: AccountSession) -> None:
     """End one of the actor's other sessions (found through policies.access_account_session)."""
     with transaction.atomic():
         _end_sessions([account_session])
-        record(
-            actor=actor,
-            establishment=None,
-            action="accounts.session.revoke",
-            target=account_session,
-        )
+        _audit_account(actor.user, "accounts.session.revoke", account_session)
 
 
 def do_revoke_other_sessions(*, request: HttpRequest, actor: Any) -> int:
@@ -462,11 +463,7 @@ def do_revoke_other_sessions(*, request: HttpRequest, actor: Any) -> int:
         AccountSession.objects.filter(person=user, session_key=current).update(
             session_key=request.session.session_key
         )
-        record(
-            actor=actor,
-            establishment=None,
-            action="accounts.session.revoke_others",
-            target=user,
-            after={"sessions": len(others)},
+        _audit_account(
+            actor.user, "accounts.session.revoke_others", user, {"sessions": len(others)}
         )
     return len(others)

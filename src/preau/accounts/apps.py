@@ -26,9 +26,12 @@ def _record_session(sender: Any, request: Any, user: Any, **kwargs: Any) -> None
     """Every login, whatever its path, appears in the person's list of sessions."""
     from preau.accounts import sessions
     from preau.accounts.actions import do_record_session
+    from preau.accounts.twofactor import SESSION_DEVICE
 
     if request is None or not hasattr(request, "session"):
         return
     if request.session.session_key is None:
         request.session.save()
-    do_record_session(request=request, user=user, device=sessions.device_of(request))
+    device = sessions.device_of(request)
+    request.session[SESSION_DEVICE] = device
+    do_record_session(request=request, user=user, device=device)

@@ -146,3 +146,28 @@ def recovery_candidates(code: str) -> list[str]:
     return [
         recovery_digest(code, key) for key in [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
     ]
+
+
+# -- step-up before a mass action -----------------------------------------------------------------
+
+SESSION_DEVICE = "preau.device"
+
+
+def step_up_needed(actor: Any) -> bool:
+    """Whether a mass action (a large send, a bulk export) must wait for a fresh code.
+
+    Asked of people who have an authenticator, from a device first seen for their account less
+    than STEP_UP_NEW_DEVICE_DAYS days ago, unless this session passed the second factor within
+    STEP_UP_VALIDITY seconds. People without an authenticator are not asked (they have nothing
+    to give); the mass action is audited as it always is (docs/security.md).
+    """
+    from preau.accounts.sessions import is_new_device
+
+    user = actor.user
+    if not user.is_authenticated or not user.has_totp:
+        return False
+    session = actor.session
+    if verified_recently(session, settings.STEP_UP_VALIDITY):
+        return False
+    device = session.get(SESSION_DEVICE, "")
+    return not device or is_new_device(user, device, days=settings.STEP_UP_NEW_DEVICE_DAYS)
