@@ -13,7 +13,7 @@ from preau.bookmarks.tests.helpers import (
     lea_bookmarks,
     moulin_pushed,
 )
-from preau.core.testing import Isolation, isolation_test
+from preau.core.testing import Isolation, isolation_test, log_in_with_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -131,7 +131,7 @@ def test_another_establishment_cannot_reach_a_bookmark_through_its_own_id(
 ) -> None:
     """Curie's head names their own establishment and Moulin's bookmark: still a 404."""
     moulin_pushed(cast)
-    client.force_login(cast.principal_curie)
+    log_in_with_second_factor(client, cast.principal_curie)
     assert client.get(reverse("bookmarks:manage", args=[cast.curie.public_id])).status_code == 200
     for route in ("bookmarks:pushed_edit", "bookmarks:pushed_delete"):
         url = reverse(route, args=[cast.curie.public_id, MOULIN_PUSHED])
