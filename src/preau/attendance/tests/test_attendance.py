@@ -362,7 +362,7 @@ def test_reasons_are_set_per_establishment(cast: Any, client: Any) -> None:
     assert not reason_labelled(cast, "Sortie pédagogique").guardian_usable
     assert AuditEntry.objects.filter(action="attendance.reason_changed").exists()
     for other in (cast.bernard, cast.karim, cast.principal_curie):
-        client.force_login(other)
+        log_in_with_second_factor(client, other)
         assert client.get(url).status_code == 404
 
 

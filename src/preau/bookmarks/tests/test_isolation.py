@@ -118,7 +118,7 @@ def test_refused_deletes_delete_nothing(cast: Any, client: Any) -> None:
         assert client.post(reverse("bookmarks:delete", args=[LEA_BOOKMARK])).status_code == 404
         assert client.post(reverse("bookmarks:folder_delete", args=[LEA_FOLDER])).status_code == 404
     for name in NOT_MANAGERS:
-        client.force_login(getattr(cast, name))
+        log_in_with_second_factor(client, getattr(cast, name))
         url = reverse("bookmarks:pushed_delete", args=[cast.moulin.public_id, MOULIN_PUSHED])
         assert client.post(url).status_code == 404
     assert Bookmark.objects.filter(public_id=LEA_BOOKMARK).exists()
