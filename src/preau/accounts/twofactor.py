@@ -167,6 +167,9 @@ def step_up_needed(actor: Any) -> bool:
     if not user.is_authenticated or not user.has_totp:
         return False
     session = actor.session
+    if not hasattr(session, "session_key"):
+        # No browser session: the demo, background work, tests of actions.
+        return False
     if verified_recently(session, settings.STEP_UP_VALIDITY):
         return False
     device = session.get(SESSION_DEVICE, "")
