@@ -205,6 +205,8 @@ SECOND_FACTOR_PATHS = [
 # again before a mass action, unless the session passed it within STEP_UP_VALIDITY seconds.
 STEP_UP_NEW_DEVICE_DAYS = int(os.environ.get("STEP_UP_NEW_DEVICE_DAYS", "30"))
 STEP_UP_VALIDITY = 600
+# The WebAuthn relying party of passkeys: the portal's host unless set (docs/security.md).
+PASSKEY_RP_ID = os.environ.get("PASSKEY_RP_ID", "")
 
 # Sessions and cookies
 SESSION_COOKIE_HTTPONLY = True

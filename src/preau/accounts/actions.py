@@ -26,7 +26,13 @@ from django.utils.translation import gettext_lazy as _
 from preau.accounts import codes, throttle, twofactor
 from preau.accounts.backends import find_account
 from preau.accounts.letters import ActivationLetter
-from preau.accounts.models import AccountSession, ActivationCode, RecoveryCode, TotpDevice
+from preau.accounts.models import (
+    AccountSession,
+    ActivationCode,
+    Passkey,
+    RecoveryCode,
+    TotpDevice,
+)
 from preau.audit.actions import record, record_login
 from preau.directory.models import Membership
 
@@ -467,3 +473,40 @@ def do_revoke_other_sessions(*, request: HttpRequest, actor: Any) -> int:
             actor.user, "accounts.session.revoke_others", user, {"sessions": len(others)}
         )
     return len(others)
+
+
+# -- passkeys ---------------------------------------------------------------------------------
+
+
+def do_add_passkey(
+    *, actor: Any, name: str, credential_id: str, public_key: bytes, sign_count: int
+) -> Passkey:
+    with transaction.atomic():
+        passkey = Passkey.objects.create(
+            person=actor.user,
+            name=(name or "").strip()[:60] or str(_("Clé d'accès")),
+            credential_id=credential_id,
+            public_key=public_key,
+            sign_count=sign_count,
+        )
+        _audit_account(actor.user, "accounts.passkey.add", passkey)
+    return passkey
+
+
+def do_rename_passkey(*, actor: Any, passkey: Passkey, name: str) -> None:
+    name = (name or "").strip()[:60]
+    if name:
+        passkey.name = name
+        passkey.save(update_fields=["name"])
+
+
+def do_delete_passkey(*, actor: Any, passkey: Passkey) -> None:
+    with transaction.atomic():
+        _audit_account(actor.user, "accounts.passkey.delete", passkey)
+        passkey.delete()
+
+
+def do_passkey_used(*, passkey: Passkey, sign_count: int) -> None:
+    passkey.sign_count = sign_count
+    passkey.last_used_at = timezone.now()
+    passkey.save(update_fields=["sign_count", "last_used_at"])

@@ -179,3 +179,27 @@ class AccountSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} · {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class Passkey(models.Model):
+    """A WebAuthn credential (a passkey) of a person: logs them in without a password, and counts
+    as both factors (the device, unlocked by the person's fingerprint, face or PIN)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    person = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="passkeys", verbose_name=_("personne")
+    )
+    name = models.CharField(_("nom"), max_length=60)
+    credential_id = models.CharField(max_length=1400, unique=True)  # base64url, as browsers send it
+    public_key = models.BinaryField()
+    sign_count = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(_("créée le"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("dernière utilisation"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("clé d'accès")
+        verbose_name_plural = _("clés d'accès")
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.person} · {self.name}"

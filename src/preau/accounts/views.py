@@ -3,6 +3,7 @@ password reset, the profile and the account's security (authenticator, sessions)
 
 from __future__ import annotations
 
+import json
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -11,7 +12,7 @@ from django.contrib.auth import get_user_model, login, logout, update_session_au
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -20,7 +21,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
-from preau.accounts import actions, policies, sessions, throttle, twofactor
+from preau.accounts import actions, passkeys, policies, sessions, throttle, twofactor
 from preau.accounts.backends import find_account
 from preau.accounts.forms import (
     ActivationForm,
@@ -59,8 +60,11 @@ class LoginView(auth_views.LoginView):
         return redirect(f"{reverse('accounts:login_verify')}?{query}")
 
 
-def _safe_next(request: HttpRequest, fallback: str = "portal:home") -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
+def _safe_next(
+    request: HttpRequest, fallback: str = "portal:home", target: str | None = None
+) -> str:
+    if target is None:
+        target = request.POST.get("next") or request.GET.get("next") or ""
     if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
@@ -312,6 +316,7 @@ def security(request: HttpRequest) -> HttpResponse:
         "accounts/security.html",
         {
             "lines": lines,
+            "passkeys": list(policies.own_passkeys(request.actor)),
             "recovery_left": recovery_left,
             "required": twofactor.requires_second_factor(request.actor),
             "verified": twofactor.is_verified(request.session),
@@ -372,4 +377,108 @@ def session_revoke(request: HttpRequest, public_id: str) -> HttpResponse:
 def sessions_revoke_others(request: HttpRequest) -> HttpResponse:
     actions.do_revoke_other_sessions(request=request, actor=request.actor)
     messages.success(request, _("Vos autres sessions sont fermées ; celle-ci reste ouverte."))
+    return redirect("accounts:security")
+
+
+# -- passkeys -------------------------------------------------------------------------------------
+# The browser side is static/preau/passkeys.js: it fetches the options, calls WebAuthn and posts
+# the answer as JSON (with the CSRF token of the page's form).
+
+
+def _json_body(request: HttpRequest) -> dict:
+    try:
+        data = json.loads(request.body or b"{}")
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+@login_required
+@require_POST
+def passkey_register_options(request: HttpRequest) -> HttpResponse:
+    existing = list(policies.own_passkeys(request.actor).values_list("credential_id", flat=True))
+    options = passkeys.registration_options(request, request.user, existing)
+    return HttpResponse(options, content_type="application/json")
+
+
+@login_required
+@require_POST
+def passkey_register(request: HttpRequest) -> HttpResponse:
+    data = _json_body(request)
+    credential = data.get("credential")
+    try:
+        if not isinstance(credential, dict):
+            raise passkeys.PasskeyRefused
+        credential_id, public_key, sign_count = passkeys.verify_registration(request, credential)
+    except passkeys.PasskeyRefused:
+        return JsonResponse(
+            {"error": _("Cette clé d'accès n'a pas pu être enregistrée. Réessayez.")}, status=400
+        )
+    actions.do_add_passkey(
+        actor=request.actor,
+        name=str(data.get("name") or ""),
+        credential_id=credential_id,
+        public_key=public_key,
+        sign_count=sign_count,
+    )
+    messages.success(request, _("La clé d'accès est enregistrée."))
+    return JsonResponse({"next": reverse("accounts:security")})
+
+
+@require_POST
+def passkey_login_options(request: HttpRequest) -> HttpResponse:
+    return HttpResponse(passkeys.authentication_options(request), content_type="application/json")
+
+
+@require_POST
+def passkey_login(request: HttpRequest) -> HttpResponse:
+    """Log in with a passkey: both factors at once. Failures count in the login throttle."""
+    data = _json_body(request)
+    credential = data.get("credential")
+    credential = credential if isinstance(credential, dict) else {}
+    passkey = policies.passkey_for_login(passkeys.credential_id_of(credential))
+    person = passkey.person if passkey is not None else None
+    address = actions.client_address(request)
+    attempt = throttle.attempt_for(
+        identifier=person.username if person else "passkey", person=person, address=address
+    )
+    wait = throttle.seconds_to_wait(attempt)
+    if wait:
+        return JsonResponse({"error": throttle.refusal_message(wait)}, status=429)
+    try:
+        if passkey is None:
+            raise passkeys.PasskeyRefused
+        sign_count = passkeys.verify_authentication(
+            request, credential, bytes(passkey.public_key), passkey.sign_count
+        )
+    except passkeys.PasskeyRefused:
+        throttle.note_failure(attempt)
+        record_login(person=person, username_tried="", succeeded=False, address=address)
+        return JsonResponse(
+            {"error": _("Cette clé d'accès n'est pas reconnue sur Préau.")}, status=400
+        )
+    throttle.note_success(attempt)
+    actions.do_passkey_used(passkey=passkey, sign_count=sign_count)
+    login(request, person, backend=BACKEND)
+    twofactor.mark_verified(request.session)
+    record_login(person=person, username_tried=person.username, succeeded=True, address=address)
+    return JsonResponse({"next": _safe_next(request, target=str(data.get("next") or ""))})
+
+
+@login_required
+@require_POST
+def passkey_rename(request: HttpRequest, public_id: str) -> HttpResponse:
+    passkey = policies.access_passkey(request.actor, public_id)
+    actions.do_rename_passkey(
+        actor=request.actor, passkey=passkey, name=request.POST.get("name", "")
+    )
+    return redirect("accounts:security")
+
+
+@login_required
+@require_POST
+def passkey_delete(request: HttpRequest, public_id: str) -> HttpResponse:
+    passkey = policies.access_passkey(request.actor, public_id)
+    actions.do_delete_passkey(actor=request.actor, passkey=passkey)
+    messages.success(request, _("La clé d'accès est supprimée."))
     return redirect("accounts:security")

@@ -44,3 +44,42 @@ def test_a_teacher_enrols_an_authenticator(page: Any, portal_url: str) -> None:
     assert page.locator("ul.recovery-codes li").count() == 10
     page.get_by_role("link", name="J'ai noté mes codes, continuer").click()
     assert "Activée" in page.locator("main").inner_text()
+
+
+def test_the_head_registers_a_passkey_then_logs_in_with_it(browser: Any, portal_url: str) -> None:
+    """With Chromium's virtual authenticator (DevTools protocol) as the device. Served as
+    ``localhost``: WebAuthn refuses an IP address as the relying party."""
+    url = portal_url.replace("127.0.0.1", "localhost")
+    context = browser.new_context(locale="fr-FR")
+    page = context.new_page()
+    devtools = context.new_cdp_session(page)
+    devtools.send("WebAuthn.enable")
+    authenticator = devtools.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "internal",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+                "automaticPresenceSimulation": True,
+            }
+        },
+    )
+    log_in(page, url, "principal.moulin")
+    page.goto(f"{url}/accounts/security/")
+    page.fill("#passkey-name", "Ordinateur du bureau")
+    page.get_by_role("button", name="Ajouter une clé d'accès").click()
+    page.wait_for_selector("text=La clé d'accès est enregistrée.")
+    assert page.locator("input[name=name]").first.input_value() == "Ordinateur du bureau"
+    stored = devtools.send("WebAuthn.getCredentials", authenticator)["credentials"]
+    assert len(stored) == 1 and stored[0]["isResidentCredential"]
+
+    # Logged out, then in again with the passkey alone: no username, no password, no code.
+    context.clear_cookies()
+    page.goto(f"{url}/accounts/login/?next=/manage/")
+    page.get_by_role("button", name="Se connecter avec une clé d'accès").click()
+    page.wait_for_url(f"{url}/manage/")
+    assert "Collège Jean Moulin" in page.locator("main").inner_text()
+    context.close()
