@@ -18,6 +18,7 @@ from datetime import datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pyotp
 import pytest
@@ -122,8 +123,9 @@ def page(browser: Any) -> Iterator[Any]:
     assert not violations, f"Content-Security-Policy violations: {violations}"
 
 
-# The last TOTP time step used per (portal, username): a code is accepted once only.
-_SPENT_STEPS: dict[tuple[str, str], int] = {}
+# The last TOTP time step used per (server port, username): a code is accepted once only, and
+# the same server may be reached as 127.0.0.1 or as localhost.
+_SPENT_STEPS: dict[tuple[int | None, str], int] = {}
 
 
 def server_time(page: Any, portal_url: str) -> float:
@@ -138,13 +140,14 @@ def demo_totp_code(page: Any, portal_url: str, username: str) -> str:
     totp = pyotp.TOTP(DEMO_TOTP_SECRET)
     now = server_time(page, portal_url)
     step = int(now) // 30
-    spent = _SPENT_STEPS.get((portal_url, username), 0)
+    key = (urlsplit(portal_url).port, username)
+    spent = _SPENT_STEPS.get(key, 0)
     if spent >= step + 1:
         time.sleep((spent - step) * 30 - now % 30 + 1)
         now = server_time(page, portal_url)
         step = int(now) // 30
     step = max(step, spent + 1)
-    _SPENT_STEPS[(portal_url, username)] = step
+    _SPENT_STEPS[key] = step
     return totp.at(step * 30)
 
 
