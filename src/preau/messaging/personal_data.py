@@ -22,7 +22,7 @@ def export(person: Any) -> PersonalData:
             "folder",
             "read_at",
             identifiant=F("message__public_id"),
-            conversation=F("conversation__public_id"),
+            fil=F("conversation__public_id"),
             sujet=F("conversation__subject"),
             expediteur_prenom=F("message__sender__first_name"),
             expediteur_nom=F("message__sender__last_name"),
@@ -39,7 +39,7 @@ def export(person: Any) -> PersonalData:
         "content_type",
         "created_at",
         identifiant=F("public_id"),
-        message=F("message__public_id"),
+        du_message=F("message__public_id"),
     )
     return PersonalData(
         records={"messages": rows(entries), "pieces_jointes_envoyees": rows(attachments)},

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -48,7 +49,7 @@ def do_start_export(*, actor: Actor) -> None:
     person = actor.user
     with transaction.atomic():
         # Lock the person's row so that two requests at once cannot both pass the check.
-        type(person).objects.select_for_update().filter(pk=person.pk).values_list("pk").first()
+        get_user_model().objects.select_for_update().filter(pk=person.pk).values_list("pk").first()
         last = last_export_at(person)
         if last is not None and timezone.now() < last + EXPORT_INTERVAL:
             raise ExportTooSoon(last + EXPORT_INTERVAL)
