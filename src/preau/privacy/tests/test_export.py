@@ -85,10 +85,14 @@ def test_no_one_elses_data_reaches_the_archive(cast: Any, client: Any) -> None:
     archive = export_of(client, cast.lea)
     everything = b"".join(archive.read(name) for name in archive.namelist())
     # Noah's mark and file, Karim's message to Bernard about Noah.
-    assert b"6.5" not in everything
+    assert {Decimal(m["value"]) for m in records(archive, "grades/mes_notes.json")} == {
+        Decimal("17")
+    }
+    assert records(archive, "grades/notes_saisies.json") == []
+    assert str(cast.noah.public_id).encode() not in everything
     assert NOAH_FILE not in everything
-    assert "brouillon.pdf".encode() not in everything
-    assert "Noah n'a pas compris".encode() not in everything
+    assert b"brouillon.pdf" not in everything
+    assert b"Noah n'a pas compris" not in everything
     assert "Noah et les équations".encode() not in everything
 
 
