@@ -94,10 +94,18 @@ def stream_export(person: Any, sources: list[Provider] | None = None) -> Iterato
                 counts[f"{name}.json"] = count
                 yield sink.take()
             files = 0
+            missing: list[str] = []
             for entry in data.files:
                 path = f"{provider.service}/{entry.name}"
+                try:
+                    source = entry.open()
+                except OSError:
+                    # A file lost by the storage must not cut the whole archive short: it is
+                    # named in the index instead.
+                    missing.append(path)
+                    continue
                 with (
-                    entry.open() as source,
+                    source,
                     archive.open(_info(path, entry.modified), "w", force_zip64=True) as target,
                 ):
                     while chunk := source.read(64 * 1024):
@@ -105,6 +113,10 @@ def stream_export(person: Any, sources: list[Provider] | None = None) -> Iterato
                         yield sink.take()
                 files += 1
                 yield sink.take()
-            index["services"][provider.service] = {"fichiers_json": counts, "documents": files}
+            index["services"][provider.service] = {
+                "fichiers_json": counts,
+                "documents": files,
+                "documents_introuvables": missing,
+            }
         archive.writestr(_info("index.json", now), _dump(index))
     yield sink.take()

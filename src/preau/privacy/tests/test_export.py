@@ -156,3 +156,19 @@ def test_the_export_is_a_post(cast: Any, client: Any) -> None:
 def test_someone_without_an_establishment_cannot_export(cast: Any, client: Any) -> None:
     client.force_login(cast.rectorat_versailles)
     assert client.post("/privacy/export.zip").status_code == 404
+
+
+def test_a_file_lost_by_the_storage_is_named_not_fatal(cast: Any, client: Any) -> None:
+    from django.core.files.storage import default_storage
+
+    from preau.drive.models import Node
+    from preau.privacy.tests.helpers import upload
+
+    upload(cast.lea, "perdu.pdf", LEA_FILE)
+    node = Node.objects.get(name="perdu.pdf")
+    default_storage.delete(node.blob)
+    archive = export_of(client, cast.lea)
+    drive = records(archive, "index.json")["services"]["drive"]
+    assert drive["documents"] == 0
+    assert drive["documents_introuvables"] == [f"drive/documents/{node.public_id}-perdu.pdf"]
+    assert "perdu.pdf" in {d["name"] for d in records(archive, "drive/documents.json")}

@@ -99,3 +99,13 @@ def test_my_data_page_lists_the_notices_and_offers_the_export(cast: Any, client:
 def test_every_page_links_to_personal_data(cast: Any, client: Any) -> None:
     client.force_login(cast.noah)
     assert reverse("privacy:index") in client.get("/").content.decode()
+
+
+def test_the_demo_notice_is_built_once(cast: Any) -> None:
+    from preau.privacy.demo import build
+
+    build(cast)
+    build(cast)
+    notice = PrivacyNotice.objects.get()
+    assert notice.establishment == cast.moulin
+    assert notice.dpo_email == "dpd@ac-versailles.localhost"
