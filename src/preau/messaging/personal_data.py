@@ -26,7 +26,7 @@ def export(person: Any) -> PersonalData:
             sujet=F("conversation__subject"),
             expediteur_prenom=F("message__sender__first_name"),
             expediteur_nom=F("message__sender__last_name"),
-            destinataires=F("message__addressed_to"),
+            nombre_de_destinataires=F("message__recipient_count"),
             envoye_le=F("message__sent_at"),
             texte=F("message__body"),
             etablissement=F("establishment__name"),

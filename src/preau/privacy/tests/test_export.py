@@ -110,7 +110,7 @@ def test_a_teachers_archive_holds_what_he_created_and_entered(cast: Any, client:
     assert not [n for n in archive.namelist() if n.startswith("messaging/pieces-jointes/")]
 
 
-def test_a_guardians_archive_holds_her_own_data_not_her_childs(cast: Any, client: Any) -> None:
+def test_a_guardians_archive_holds_his_own_data_not_his_childs(cast: Any, client: Any) -> None:
     some_data(cast)
     archive = export_of(client, cast.karim)
     links = records(archive, "directory/responsabilites.json")
