@@ -109,3 +109,10 @@ def test_the_demo_notice_is_built_once(cast: Any) -> None:
     notice = PrivacyNotice.objects.get()
     assert notice.establishment == cast.moulin
     assert notice.dpo_email == "dpd@ac-versailles.localhost"
+
+
+def test_the_profile_links_to_personal_data(cast: Any, client: Any) -> None:
+    client.force_login(cast.karim)
+    page = client.get(reverse("accounts:profile")).content.decode()
+    assert "Mes données personnelles" in page
+    assert reverse("privacy:index") in page
