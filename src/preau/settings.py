@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "preau.grades",
     "preau.skills",
     "preau.reportcards",
+    "preau.privacy",
     "preau.demo",
 ]
 
