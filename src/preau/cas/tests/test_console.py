@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from preau.audit.models import AuditEntry
 from preau.cas.models import CasService, MatchKind
-from preau.core.testing import Isolation, isolation_test, query_budget
+from preau.core.testing import Isolation, isolation_test, log_in_with_second_factor, query_budget
 
 pytestmark = pytest.mark.django_db
 
@@ -98,7 +98,7 @@ test_isolation = isolation_test(
 
 
 def test_the_head_registers_a_service_for_the_school(cast: Any, client) -> None:
-    client.force_login(cast.principal_moulin)
+    log_in_with_second_factor(client, cast.principal_moulin)
     url = reverse("administration:cas_services", args=[cast.moulin.public_id])
     response = client.post(
         url,
@@ -122,7 +122,7 @@ def test_the_head_registers_a_service_for_the_school(cast: Any, client) -> None:
 
 
 def test_an_unanchored_regex_is_refused_with_a_clear_message(cast: Any, client) -> None:
-    client.force_login(cast.principal_moulin)
+    log_in_with_second_factor(client, cast.principal_moulin)
     url = reverse("administration:cas_services", args=[cast.moulin.public_id])
     response = client.post(
         url, {"name": "X", "match_kind": "regex", "pattern": "https://x\\.example/.*"}
@@ -134,7 +134,7 @@ def test_an_unanchored_regex_is_refused_with_a_clear_message(cast: Any, client) 
 
 def test_the_head_changes_and_removes_a_service(cast: Any, client) -> None:
     school_service(cast)
-    client.force_login(cast.principal_moulin)
+    log_in_with_second_factor(client, cast.principal_moulin)
     url = reverse("administration:cas_service", args=[cast.moulin.public_id, SERVICE_ID])
     response = client.post(
         url,
@@ -156,7 +156,7 @@ def test_the_head_changes_and_removes_a_service(cast: Any, client) -> None:
 
 
 def test_the_academy_registers_a_service_for_its_establishments(cast: Any, client) -> None:
-    client.force_login(cast.rectorat_versailles)
+    log_in_with_second_factor(client, cast.rectorat_versailles)
     response = client.post(
         reverse("administration:academy_cas_services"),
         {
@@ -169,12 +169,12 @@ def test_the_academy_registers_a_service_for_its_establishments(cast: Any, clien
     assert response.status_code == 302
     assert CasService.objects.get().academy == cast.moulin.academy
     # A head of an establishment has no academy page.
-    client.force_login(cast.principal_moulin)
+    log_in_with_second_factor(client, cast.principal_moulin)
     assert client.get(reverse("administration:academy_cas_services")).status_code == 404
 
 
 def test_the_academy_cannot_register_for_another_academy(cast: Any, client) -> None:
-    client.force_login(cast.rectorat_versailles)
+    log_in_with_second_factor(client, cast.rectorat_versailles)
     response = client.post(
         reverse("administration:academy_cas_services"),
         {

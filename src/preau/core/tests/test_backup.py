@@ -46,6 +46,9 @@ files = {
 client = Client()
 login = client.login(username="eleve.lea", password=DEMO_PASSWORD)
 client.logout()  # its session row goes: the counts stay comparable
+# and so does the record of that sign-in in « Mes sessions et appareils ».
+from preau.accounts.models import AccountSession
+AccountSession.objects.filter(person__username="eleve.lea").delete()
 print(json.dumps({"counts": counts, "files": files, "login": login}))
 """
 

@@ -12,7 +12,7 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from preau.core.testing import query_budget
+from preau.core.testing import log_in_with_second_factor, query_budget
 from preau.grades import actions
 from preau.grades.actions import record_marks
 from preau.grades.models import Assessment, GradeSettings, Mark
@@ -224,7 +224,7 @@ def test_class_averages_table(cast: Any, client: Any) -> None:
 
 
 def test_head_sets_the_publication_rule(cast: Any, client: Any) -> None:
-    client.force_login(cast.principal_moulin)
+    log_in_with_second_factor(client, cast.principal_moulin)
     url = reverse("grades:settings", args=[cast.moulin.public_id])
     assert client.get(url).status_code == 200
     response = client.post(url, {"delay_days": "2", "time": "17:30"})
@@ -259,7 +259,7 @@ def test_head_sets_a_subject_coefficient_for_a_level(cast: Any, client: Any) -> 
     from preau.grades.models import SubjectCoefficient
     from preau.grades.tests.helpers import subject
 
-    client.force_login(cast.principal_moulin)
+    log_in_with_second_factor(client, cast.principal_moulin)
     url = reverse("grades:settings", args=[cast.moulin.public_id])
     maths = subject(cast)
     response = client.post(

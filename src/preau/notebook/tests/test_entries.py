@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from preau.audit.models import AuditEntry
 from preau.core.actor import Actor
-from preau.core.testing import query_budget
+from preau.core.testing import log_in_with_second_factor, query_budget
 from preau.directory.models import Enrolment, Guardianship, SchoolYear
 from preau.notebook import actions
 from preau.notebook.actions import EntryData
@@ -364,7 +364,7 @@ def test_reminders_go_after_the_delay_and_once(cast: Any) -> None:
 
 
 def test_the_head_sets_the_reminder_delay(cast: Any, client: Any) -> None:
-    client.force_login(cast.principal_moulin)
+    log_in_with_second_factor(client, cast.principal_moulin)
     url = reverse("notebook:settings", args=[cast.moulin.public_id])
     assert client.post(url, {"reminder_days": 5}).status_code == 302
     assert NotebookSettings.objects.get(establishment=cast.moulin).reminder_days == 5
