@@ -355,6 +355,9 @@ OAUTH2_PROVIDER = {
         "preau_roles": _(
             "Connaître vos profils, vos établissements (UAI) et vos classes de l'année"
         ),
+        # The REST API's scopes (preau.api.models.Scope), for clients that call /api/v1.
+        "read:profile": _("Lire votre profil, vos établissements et vos enfants (API)"),
+        "read:directory": _("Lire les classes et les élèves que vous pouvez voir (API)"),
     },
     "DEFAULT_SCOPES": ["openid"],
     "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
