@@ -294,3 +294,24 @@ def test_rp_initiated_logout_ends_the_session_and_returns(cast: Any, client: Any
         {"id_token_hint": tokens["id_token"], "post_logout_redirect_uri": "https://x.example/"},
     )
     assert refused.status_code == 400
+
+
+def test_refusing_on_the_consent_screen_tells_the_client(cast: Any, client: Any) -> None:
+    registration = register(cast)
+    client.force_login(cast.lea)
+    page = _authorize(client, registration.client.application.client_id, pkce_pair()[1])
+    data = {k: v for k, v in page.context["form"].initial.items() if v is not None}
+    response = client.post(AUTHORIZE, data)
+    assert response.status_code == 302
+    query = parse_qs(urlsplit(response["Location"]).query)
+    assert query["error"] == ["access_denied"] and "code" not in query
+
+
+def test_logout_without_a_hint_asks_first(cast: Any, client: Any) -> None:
+    client.force_login(cast.lea)
+    page = client.get("/o/logout/")
+    assert page.status_code == 200
+    assert "Se déconnecter de Préau ?" in page.content.decode()
+    assert "_auth_user_id" in client.session
+    client.post("/o/logout/", {"allow": "on"})
+    assert "_auth_user_id" not in client.session
