@@ -364,6 +364,9 @@ OAUTH2_PROVIDER = {
     "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
     "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
     "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    # Tokens stored as hashes only. (The toolkit's RFC 9207 ``iss`` response parameter is left
+    # off: it names the site's root, not the OpenID issuer <site>/o, and would mislead clients.)
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
     "ROTATE_REFRESH_TOKEN": True,
     "REFRESH_TOKEN_REUSE_PROTECTION": True,
     "ACCESS_TOKEN_EXPIRE_SECONDS": int(os.environ.get("OIDC_ACCESS_TOKEN_SECONDS", "3600")),

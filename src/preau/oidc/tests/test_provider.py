@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.urls import reverse
 from jwcrypto import jwk, jwt
+from oauth2_provider.models import AccessToken, RefreshToken
 
 from preau.core.testing import query_budget
 from preau.directory import versions
@@ -122,6 +123,8 @@ def test_the_code_flow_gives_signed_tokens_and_the_claims_of_each_scope(
     code, verifier = _code(client, cast, registration)
     tokens = _exchange(client, registration, code, verifier).json()
     assert {"access_token", "refresh_token", "id_token"} <= set(tokens)
+    # Only the tokens' hashes are stored.
+    assert AccessToken.objects.get().token == "" and RefreshToken.objects.get().token == ""
     claims = _verified_claims(client, tokens["id_token"])
     assert claims["iss"] == "http://testserver/o" and claims["nonce"] == "n-1"
     assert claims["sub"] == str(cast.lea.public_id)
