@@ -95,11 +95,13 @@ INSTALLED_APPS = [
     "preau.grades",
     "preau.skills",
     "preau.reportcards",
+    "preau.privacy",
     "preau.demo",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "preau.core.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "preau.core.proxy.TrustedProxyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -112,6 +114,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "preau.core.middleware.ActorMiddleware",
+    "preau.accounts.middleware.AccountSecurityMiddleware",
     "preau.portal.middleware.ServiceSwitchMiddleware",
 ]
 
@@ -200,6 +203,19 @@ ACTIVATION_CODE_VALIDITY_DAYS = int(os.environ.get("ACTIVATION_CODE_VALIDITY_DAY
 LOGIN_FAILURES_PER_ACCOUNT = int(os.environ.get("LOGIN_FAILURES_PER_ACCOUNT", "5"))
 LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("LOGIN_FAILURES_PER_ADDRESS", "100"))
 LOGIN_THROTTLE_WINDOW = int(os.environ.get("LOGIN_THROTTLE_WINDOW", "900"))
+# Pages behind the second factor for administrators (accounts.middleware, docs/security.md): the
+# console, Django's admin, and every service's pages for an establishment (its settings).
+SECOND_FACTOR_PATHS = [
+    r"^/manage/",
+    r"^/django-admin/",
+    r"^/[a-z-]+/establishments/[0-9a-f-]{36}/",
+]
+# A device first seen for the account less than this many days ago asks for the second factor
+# again before a mass action, unless the session passed it within STEP_UP_VALIDITY seconds.
+STEP_UP_NEW_DEVICE_DAYS = int(os.environ.get("STEP_UP_NEW_DEVICE_DAYS", "30"))
+STEP_UP_VALIDITY = 600
+# The WebAuthn relying party of passkeys: the portal's host unless set (docs/security.md).
+PASSKEY_RP_ID = os.environ.get("PASSKEY_RP_ID", "")
 
 # Sessions and cookies
 SESSION_COOKIE_HTTPONLY = True
@@ -218,6 +234,13 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Browser features no page uses are switched off for the portal and anything it embeds; passkeys
+# (publickey-credentials-*) stay allowed for the portal itself.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), "
+    "gyroscope=(), magnetometer=(), microphone=(), midi=(), payment=(), usb=(), "
+    "publickey-credentials-create=(self), publickey-credentials-get=(self)"
+)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=False)
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
 # Number of reverse proxies in front of the web nodes (see core/proxy.py).

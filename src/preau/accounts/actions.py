@@ -7,20 +7,34 @@ the policies (accounts.policies for activation codes) and parsed the input.
 from __future__ import annotations
 
 import ipaddress
+from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from django.contrib.auth import authenticate, get_user_model, password_validation
+from django.conf import settings
+from django.contrib.auth import (
+    authenticate,
+    get_user_model,
+    password_validation,
+    update_session_auth_hash,
+)
 from django.db import transaction
 from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from preau.accounts import codes, throttle
+from preau.accounts import codes, throttle, twofactor
 from preau.accounts.backends import find_account
 from preau.accounts.letters import ActivationLetter
-from preau.accounts.models import ActivationCode
+from preau.accounts.models import (
+    AccountSession,
+    ActivationCode,
+    Passkey,
+    RecoveryCode,
+    TotpDevice,
+)
 from preau.audit.actions import record, record_login
+from preau.directory.models import Membership
 
 if TYPE_CHECKING:
     from preau.accounts.models import User as UserModel
@@ -259,3 +273,240 @@ def do_activate_account(*, username: str, code: str, password: str) -> UserModel
             target=user,
         )
     return user
+
+
+# -- the second factor ---------------------------------------------------------------------------
+
+INVALID_SECOND_FACTOR = _(
+    "Ce code n'est pas valable : vérifiez l'heure de votre téléphone et saisissez le code affiché "
+    "maintenant (un code déjà utilisé ne sert qu'une fois), ou un code de secours."
+)
+
+
+def _audit_account(
+    user: Any, action: str, target: Any, after: dict[str, Any] | None = None
+) -> None:
+    """An audit row for a change to one's own account, in each establishment the person belongs
+    to this year (audit rows are per establishment); none for someone attached to none."""
+    establishments = {
+        m.establishment
+        for m in Membership.objects.filter(person=user, is_active=True).select_related(
+            "establishment"
+        )
+    }
+    for establishment in establishments:
+        record(actor=user, establishment=establishment, action=action, target=target, after=after)
+
+
+class SecondFactorRefused(Exception):
+    """A wrong, spent or throttled code; ``message`` is safe to show as it is."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def do_start_totp(*, actor: Any) -> TotpDevice:
+    """The person's device waiting for confirmation (a new secret unless one is waiting).
+
+    Refused (ValueError) when a confirmed device exists: it must be removed first, with a
+    verified session, so that a stolen session cannot swap the authenticator.
+    """
+    user = actor.user
+    device = TotpDevice.objects.filter(person=user).first()
+    if device is not None and device.confirmed_at is not None:
+        raise ValueError("already enrolled")
+    if device is None:
+        device = TotpDevice.objects.create(person=user, secret=twofactor.new_secret())
+    return device
+
+
+def _new_recovery_codes(user: Any) -> list[str]:
+    RecoveryCode.objects.filter(person=user).delete()
+    plain = [twofactor.new_recovery_code() for _ in range(twofactor.RECOVERY_CODES)]
+    now = timezone.now()
+    RecoveryCode.objects.bulk_create(
+        [
+            RecoveryCode(person=user, code_hash=twofactor.recovery_digest(code), created_at=now)
+            for code in plain
+        ]
+    )
+    return plain
+
+
+def do_confirm_totp(*, actor: Any, code: str) -> list[str]:
+    """Confirm the waiting device with a code from the app; returns the new recovery codes
+    (shown once, only their hashes are kept). Raises SecondFactorRefused for a wrong code."""
+    user = actor.user
+    with transaction.atomic():
+        device = (
+            TotpDevice.objects.select_for_update()
+            .filter(person=user, confirmed_at__isnull=True)
+            .first()
+        )
+        step = None if device is None else twofactor.matching_step(device.secret, code, after=0)
+        if device is None or step is None:
+            raise SecondFactorRefused(str(INVALID_SECOND_FACTOR))
+        device.confirmed_at = timezone.now()
+        device.last_step = step
+        device.save(update_fields=["confirmed_at", "last_step"])
+        user.has_totp = True
+        user.save(update_fields=["has_totp"])
+        plain = _new_recovery_codes(user)
+        _audit_account(actor.user, "accounts.totp.enrol", user)
+    return plain
+
+
+def do_renew_recovery_codes(*, actor: Any) -> list[str]:
+    """Replace the recovery codes (the old ones stop working)."""
+    with transaction.atomic():
+        plain = _new_recovery_codes(actor.user)
+        _audit_account(actor.user, "accounts.recovery_codes.renew", actor.user)
+    return plain
+
+
+def do_remove_totp(*, actor: Any) -> None:
+    """Remove the authenticator and the recovery codes. The caller checks that the person is
+    allowed to (not required to keep it) and that the session passed the second factor."""
+    user = actor.user
+    with transaction.atomic():
+        TotpDevice.objects.filter(person=user).delete()
+        RecoveryCode.objects.filter(person=user).delete()
+        user.has_totp = False
+        user.save(update_fields=["has_totp"])
+        _audit_account(actor.user, "accounts.totp.remove", user)
+
+
+def do_check_second_factor(*, request: HttpRequest, user: UserModel, code: str) -> str:
+    """Check a TOTP or recovery code of ``user``; returns which kind passed.
+
+    Charged to the login throttle like a wrong password (the account's and the address's
+    counters), and refused while they are blocked, even for the right code. An accepted TOTP
+    code spends its time step; a recovery code is spent.
+    """
+    address = client_address(request)
+    attempt = throttle.attempt_for(identifier=user.username, person=user, address=address)
+    wait = throttle.seconds_to_wait(attempt)
+    if wait:
+        record_login(person=user, username_tried=user.username, succeeded=False, address=address)
+        raise SecondFactorRefused(throttle.refusal_message(wait))
+    kind = None
+    with transaction.atomic():
+        device = (
+            TotpDevice.objects.select_for_update()
+            .filter(person=user, confirmed_at__isnull=False)
+            .first()
+        )
+        if device is not None:
+            step = twofactor.matching_step(device.secret, code, after=device.last_step)
+            if step is not None:
+                device.last_step = step
+                device.save(update_fields=["last_step"])
+                kind = "totp"
+        if kind is None and code.strip():
+            spent = RecoveryCode.objects.filter(
+                person=user,
+                used_at__isnull=True,
+                code_hash__in=twofactor.recovery_candidates(code),
+            ).update(used_at=timezone.now())
+            if spent:
+                kind = "recovery"
+                _audit_account(user, "accounts.recovery_code.use", user)
+    if kind is None:
+        throttle.note_failure(attempt)
+        record_login(person=user, username_tried=user.username, succeeded=False, address=address)
+        raise SecondFactorRefused(str(INVALID_SECOND_FACTOR))
+    throttle.note_success(attempt)
+    return kind
+
+
+# -- sessions and devices ------------------------------------------------------------------------
+
+
+def do_record_session(*, request: HttpRequest, user: UserModel, device: str) -> AccountSession:
+    """Note a session that just started (called when someone logs in)."""
+    return AccountSession.objects.create(
+        person=user,
+        session_key=request.session.session_key or "",
+        device=device,
+        user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
+        address=client_address(request),
+    )
+
+
+def _end_sessions(rows: list[AccountSession]) -> None:
+    engine = import_module(settings.SESSION_ENGINE)
+    for row in rows:
+        if row.session_key:
+            engine.SessionStore(session_key=row.session_key).delete()
+    AccountSession.objects.filter(pk__in=[row.pk for row in rows]).update(ended_at=timezone.now())
+
+
+def do_revoke_session(*, actor: Any, account_session: AccountSession) -> None:
+    """End one of the actor's other sessions (found through policies.access_account_session)."""
+    with transaction.atomic():
+        _end_sessions([account_session])
+        _audit_account(actor.user, "accounts.session.revoke", account_session)
+
+
+def do_revoke_other_sessions(*, request: HttpRequest, actor: Any) -> int:
+    """End every session of the actor's account but this one; returns how many were listed.
+
+    The session epoch is bumped too, so that sessions opened before they were recorded end as
+    well; this session is carried over to the new epoch.
+    """
+    user = actor.user
+    current = request.session.session_key
+    with transaction.atomic():
+        others = list(
+            AccountSession.objects.filter(person=user, ended_at__isnull=True).exclude(
+                session_key=current
+            )
+        )
+        _end_sessions(others)
+        do_logout_everywhere(actor=actor)
+        update_session_auth_hash(request, user)
+        AccountSession.objects.filter(person=user, session_key=current).update(
+            session_key=request.session.session_key
+        )
+        _audit_account(
+            actor.user, "accounts.session.revoke_others", user, {"sessions": len(others)}
+        )
+    return len(others)
+
+
+# -- passkeys ---------------------------------------------------------------------------------
+
+
+def do_add_passkey(
+    *, actor: Any, name: str, credential_id: str, public_key: bytes, sign_count: int
+) -> Passkey:
+    with transaction.atomic():
+        passkey = Passkey.objects.create(
+            person=actor.user,
+            name=(name or "").strip()[:60] or str(_("Clé d'accès")),
+            credential_id=credential_id,
+            public_key=public_key,
+            sign_count=sign_count,
+        )
+        _audit_account(actor.user, "accounts.passkey.add", passkey)
+    return passkey
+
+
+def do_rename_passkey(*, actor: Any, passkey: Passkey, name: str) -> None:
+    name = (name or "").strip()[:60]
+    if name:
+        passkey.name = name
+        passkey.save(update_fields=["name"])
+
+
+def do_delete_passkey(*, actor: Any, passkey: Passkey) -> None:
+    with transaction.atomic():
+        _audit_account(actor.user, "accounts.passkey.delete", passkey)
+        passkey.delete()
+
+
+def do_passkey_used(*, passkey: Passkey, sign_count: int) -> None:
+    passkey.sign_count = sign_count
+    passkey.last_used_at = timezone.now()
+    passkey.save(update_fields=["sign_count", "last_used_at"])

@@ -164,3 +164,25 @@ class ResetRequestForm(PasswordResetForm):
         address = request.META.get("REMOTE_ADDR") if request is not None else None
         if throttle.allow_reset_email(email=self.cleaned_data["email"], address=address):
             super().save(*args, request=request, **kwargs)
+
+
+class SecondFactorForm(forms.Form):
+    """A code of the authenticator app (6 digits) or a recovery code; checked by the action."""
+
+    code = forms.CharField(
+        label=_("Code à 6 chiffres de l'application, ou code de secours"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autocapitalize": "none", "autofocus": True}
+        ),
+    )
+
+
+class TotpConfirmForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code à 6 chiffres affiché par l'application"),
+        max_length=10,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )

@@ -9,12 +9,13 @@ administers an establishment is decided by preau.directory.policies.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
-from preau.directory.policies import accounts_beyond_charge, can_administer
+from preau.accounts.models import AccountSession, Passkey
+from preau.directory.policies import accounts_beyond_charge, can_administer, get_or_404
 
 if TYPE_CHECKING:
     from preau.accounts.models import User as UserModel
@@ -47,3 +48,34 @@ def can_issue_activation_code(
     actor: Actor, person: UserModel, establishment: Establishment
 ) -> bool:
     return activation_code_people(actor, establishment).filter(pk=person.pk).exists()
+
+
+# -- one's own sessions ----------------------------------------------------------------------------
+
+
+def own_open_sessions(actor: Any) -> QuerySet[AccountSession]:
+    """The actor's sessions still open (ended ones are kept to remember devices)."""
+    return AccountSession.objects.filter(person=actor.user, ended_at__isnull=True)
+
+
+def access_account_session(actor: Any, public_id: Any) -> AccountSession:
+    return get_or_404(own_open_sessions(actor), public_id)
+
+
+def own_passkeys(actor: Any) -> QuerySet[Passkey]:
+    return Passkey.objects.filter(person=actor.user)
+
+
+def access_passkey(actor: Any, public_id: Any) -> Passkey:
+    return get_or_404(own_passkeys(actor), public_id)
+
+
+def passkey_for_login(credential_id: str) -> Passkey | None:
+    """The passkey a browser names at login (anyone may try: the signature decides)."""
+    if not credential_id:
+        return None
+    return (
+        Passkey.objects.select_related("person")
+        .filter(credential_id=credential_id, person__is_active=True)
+        .first()
+    )

@@ -1,6 +1,6 @@
 """`make bench`: the guardian dashboard under load, the cost of a login, the drive's memory
-with a large file, the roll call's storm, the grades' publication burst and the report cards'
-PDFs of the whole collège.
+with a large file, the roll call's storm, the grades' publication burst, the report cards'
+PDFs of the whole collège and a teacher's export of a year of personal data.
 
 Creates a fresh PostgreSQL database, loads the demo school, serves it with gunicorn (DEBUG off,
 sync workers) and measures, with the same client load, requests per second on the guardian
@@ -36,7 +36,7 @@ from contextlib import contextmanager
 from http.cookies import SimpleCookie
 from typing import Any
 
-from preau.bench import attendance, cas, drive, grades, reportcards, timetable
+from preau.bench import attendance, cas, drive, grades, personaldata, reportcards, timetable
 from preau.bench.load import LoadResult, run_load
 from preau.bench.probe import OWASP_MINIMUM
 
@@ -287,6 +287,7 @@ def bench() -> int:
             storm_spec = json.loads(run(env, "-m", "preau.bench.attendance", "storm-setup"))
             grades_probe = json.loads(run(env, "-m", "preau.bench.grades", "probe"))
             reportcards_probe = json.loads(run(env, "-m", "preau.bench.reportcards"))
+            personaldata_probe = json.loads(run(env, "-m", "preau.bench.personaldata"))
 
             port = free_port()
             with server(env, port, workers) as master:
@@ -374,6 +375,7 @@ def bench() -> int:
     if drive_mb:
         describe_drive(drive_result)
     describe_reportcards(reportcards_probe)
+    personaldata.describe(personaldata_probe, say)
     return 0
 
 

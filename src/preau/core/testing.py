@@ -18,6 +18,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from preau.accounts.backends import user_key
 from preau.directory import versions
@@ -96,12 +97,39 @@ def isolation_test(cases: list[Isolation]) -> Callable[..., None]:
         assert response.status_code == case.anonymous_status, (
             f"anonymous got {response.status_code}"
         )
-        client.force_login(getattr(cast, case.owner))
+        log_in_with_second_factor(client, getattr(cast, case.owner))
         response = call()
         assert response.status_code == case.owner_status, f"{case.owner} got {response.status_code}"
         for name in case.refused:
-            client.force_login(getattr(cast, name))
+            log_in_with_second_factor(client, getattr(cast, name))
             response = call()
             assert response.status_code == 404, f"{name} got {response.status_code} for {url}"
 
     return test_isolation
+
+
+# A fixed authenticator secret for tests that enrol someone (base32, 32 characters).
+TEST_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # noqa: S105 - test data
+
+
+def log_in_with_second_factor(client: Any, user: Any) -> None:
+    """``client.force_login(user)`` for pages behind the second factor (administration).
+
+    Enrols an authenticator with TEST_TOTP_SECRET when the person has none, and marks the
+    session as having passed the second factor, as a login with a code does. Tests of the rule
+    itself (accounts/tests/test_second_factor.py) log in without it.
+    """
+    from preau.accounts import twofactor
+    from preau.accounts.models import TotpDevice
+
+    if not user.has_totp:
+        TotpDevice.objects.update_or_create(
+            person=user,
+            defaults={"secret": TEST_TOTP_SECRET, "confirmed_at": timezone.now()},
+        )
+        user.has_totp = True
+        user.save(update_fields=["has_totp"])
+    client.force_login(user)
+    session = client.session
+    twofactor.mark_verified(session)
+    session.save()

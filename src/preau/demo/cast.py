@@ -38,6 +38,9 @@ from preau.directory.models import (
 User = get_user_model()
 
 DEMO_PASSWORD = "Preau-Demo-2026"  # noqa: S105 - the published password of the demo accounts
+# The published authenticator key of the demo's administrators (README): with it, any TOTP app
+# gives their second factor. Only the demo (accounts/demo.py) uses it.
+DEMO_TOTP_SECRET = "PREAUDEMOPREAUDEMOPREAUDEMO23456"  # noqa: S105
 
 LEVELS = [
     ("6", "6e", "10010012110", 6),

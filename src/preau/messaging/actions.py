@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from preau.accounts.backends import forget_users
+from preau.accounts.twofactor import step_up_needed
 from preau.audit.actions import record, snapshot
 from preau.core.actor import ADMIN_FUNCTIONS
 from preau.directory.models import STAFF_PROFILES, Academy, Establishment, Membership
@@ -56,6 +57,11 @@ class MessagingRefused(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+class StepUpRequired(MessagingRefused):
+    """A mass send from a new device: the sender gives their second factor again first
+    (accounts.twofactor.step_up_needed). Nothing was sent."""
 
 
 @dataclass(frozen=True)
@@ -319,6 +325,13 @@ def do_send_message(
     chosen = list(reached.only("pk", "username", "first_name", "last_name"))
     if not chosen:
         raise MessagingRefused(_("Choisissez au moins un destinataire à qui vous pouvez écrire."))
+    if len(chosen) > MASS_SEND_THRESHOLD and step_up_needed(actor):
+        raise StepUpRequired(
+            _(
+                "Cet envoi à de nombreux destinataires part d'un appareil nouveau pour votre "
+                "compte : confirmez d'abord votre identité avec un code."
+            )
+        )
     now = now or timezone.now()
     text = sanitise_html(body)
     if forward_of is not None:

@@ -9,6 +9,7 @@ flow works without JavaScript: the recipient search is a submit button of the co
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 from uuid import UUID
 
 from django.contrib import messages
@@ -18,6 +19,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -296,6 +298,13 @@ def _compose(
             elif form.check_for_sending():
                 try:
                     result = actions.do_send_message(reply_to=reply_to, draft=draft, **common)
+                except actions.StepUpRequired as refused:
+                    # Kept as a draft, sent from there once the code is given.
+                    saved = actions.do_save_draft(reply_to=reply_to, draft=draft, **common)
+                    messages.info(request, refused.message)
+                    back = reverse("messaging:draft", kwargs={"public_id": saved.public_id})
+                    query = urlencode({"next": back})
+                    return redirect(f"{reverse('accounts:second_factor')}?{query}")
                 except actions.MessagingRefused as refused:
                     form.add_error(None, refused.message)
                 else:

@@ -15,7 +15,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from preau.audit.actions import record
-from preau.directory.models import Enrolment, Guardianship, Period, SchoolClass, Subject
+from preau.directory.models import (
+    Enrolment,
+    GroupMembership,
+    Guardianship,
+    Period,
+    SchoolClass,
+    Subject,
+    TeachingGroup,
+)
 from preau.notifications.actions import notify
 from preau.notifications.models import Kind
 from preau.reportcards import policies
@@ -154,15 +162,30 @@ def do_save_subject_comments(
     council: ClassCouncil,
     subject: Subject,
     entries: list[CommentInput],
+    group: TeachingGroup | None = None,
     now: datetime | None = None,
 ) -> list[SubjectComment]:
     """Save a teacher's comments for one subject: all of them, or none (``GridRefused``).
 
+    With a group, the subject is the group's (found through
+    ``policies.access_council_group``) and every report card must be one of its students'.
     A cell sent with an older version than the one stored is refused when its text differs
     from what is stored (someone else wrote there meanwhile), rather than overwriting.
     """
-    if not policies.can_write_subject(actor, council, subject):
+    if group is None:
+        allowed = policies.can_write_subject(actor, council, subject)
+    else:
+        allowed = policies.can_write_group(actor, council, group, subject)
+    if not allowed or any(e.card.council_id != council.pk for e in entries):
         raise NotAllowed
+    if group is not None and entries:
+        members = set(
+            GroupMembership.objects.filter(
+                group=group, student_id__in=[e.card.student_id for e in entries]
+            ).values_list("student_id", flat=True)
+        )
+        if any(e.card.student_id not in members for e in entries):
+            raise NotAllowed
     now = now or timezone.now()
     ClassCouncil.objects.select_for_update().filter(pk=council.pk).first()
     stored = {

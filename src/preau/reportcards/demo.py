@@ -2,8 +2,10 @@
 
 A published council with its stored PDFs for the collège's 4e B: the last period of this year
 that has ended, or, before the first one ends (September to the end of November), the third
-trimester of the previous school year, when 4e B's students were in « 5e B ». Comments,
-general comments and the council's decisions follow each student's averages. The period of
+trimester of the previous school year, when 4e B's students were in « 5e B » (with their
+groups: a language half-class, an option). Comments, general comments and the council's
+decisions follow each student's averages, each subject's written by its teacher (a group
+subject's by the student's group teacher). The period of
 today (or the next one) is opened for every class of the collège, so that teachers find their
 grids to fill.
 
@@ -29,15 +31,17 @@ from preau.core.actor import Actor
 from preau.demo.cast import ensure_periods
 from preau.directory.models import (
     Enrolment,
+    GroupMembership,
     Level,
     Period,
     PeriodKind,
     SchoolClass,
     SchoolYear,
     TeachingAssignment,
+    TeachingGroup,
 )
 from preau.grades.models import Assessment, Mark
-from preau.reportcards import actions
+from preau.reportcards import actions, policies
 from preau.reportcards.grading import period_averages
 from preau.reportcards.models import (
     ClassCouncil,
@@ -128,7 +132,47 @@ def _last_year_class(cast: Any, year: SchoolYear) -> SchoolClass:
         ],
         ignore_conflicts=True,
     )
+    _copy_groups(cast, current, school_class)
     return school_class
+
+
+def _copy_groups(cast: Any, current: SchoolClass, last_year: SchoolClass) -> None:
+    """The groups of 4e B's students, as they were a year before (« 4e » becomes « 5e »), with
+    4e B's students only (the other classes are not copied) and the same teachers."""
+    students = set(
+        Enrolment.objects.filter(school_class=current).values_list("student_id", flat=True)
+    )
+    groups = TeachingGroup.objects.filter(
+        school_year_id=current.school_year_id,
+        establishment=cast.moulin,
+        groupmembership__student_id__in=students,
+    ).distinct()
+    for group in groups.order_by("name"):
+        copy = TeachingGroup.objects.create(
+            establishment=cast.moulin,
+            school_year_id=last_year.school_year_id,
+            name=group.name.replace("4e", "5e"),
+        )
+        GroupMembership.objects.bulk_create(
+            [
+                GroupMembership(establishment=cast.moulin, group=copy, student_id=student)
+                for student in GroupMembership.objects.filter(
+                    group=group, student_id__in=students
+                ).values_list("student_id", flat=True)
+            ]
+        )
+        TeachingAssignment.objects.bulk_create(
+            [
+                TeachingAssignment(
+                    establishment=cast.moulin,
+                    school_year_id=last_year.school_year_id,
+                    teacher_id=assignment.teacher_id,
+                    subject_id=assignment.subject_id,
+                    group=copy,
+                )
+                for assignment in group.teaching_assignments.all()
+            ]
+        )
 
 
 def _ensure_marks(period: Period, school_class: SchoolClass) -> None:
@@ -173,10 +217,74 @@ def _ensure_marks(period: Period, school_class: SchoolClass) -> None:
     Mark.objects.bulk_create(marks)
 
 
+def _ensure_group_marks(council: ClassCouncil) -> None:
+    """A few marks per group subject of the council's class (for every student of the group,
+    whatever their class), unless the group has some for the period already."""
+    period = council.period
+    span = (period.end_date - period.start_date).days
+    published = datetime.combine(period.end_date, time(18), tzinfo=PARIS)
+    marks = []
+    for assignment in policies.group_assignments(council).select_related("group").order_by("pk"):
+        group = assignment.group
+        if Assessment.objects.filter(
+            period=period, group=group, subject_id=assignment.subject_id
+        ).exists():
+            continue
+        draw = random.Random(f"{SEED}:{group.name}:{period.number}")  # noqa: S311 - demo data
+        students = list(
+            GroupMembership.objects.filter(group=group)
+            .order_by("student_id")
+            .values_list("student_id", flat=True)
+        )
+        level = {student: draw.uniform(8, 17) for student in students}
+        for number in range(1, ASSESSMENTS + 1):
+            assessment = Assessment.objects.create(
+                establishment_id=council.establishment_id,
+                school_year_id=council.school_year_id,
+                group=group,
+                subject_id=assignment.subject_id,
+                period=period,
+                teacher_id=assignment.teacher_id,
+                title=f"Évaluation {number}",
+                date=period.start_date + timedelta(days=span * number // (ASSESSMENTS + 1)),
+                publish_at=published,
+                announced=True,
+            )
+            for student in students:
+                value = min(20.0, max(2.0, draw.gauss(level[student], 2.5)))
+                marks.append(
+                    Mark(
+                        establishment_id=council.establishment_id,
+                        assessment=assessment,
+                        student_id=student,
+                        value=Decimal(str(round(value * 2) / 2)),
+                    )
+                )
+    Mark.objects.bulk_create(marks)
+
+
+def _authors(council: ClassCouncil) -> tuple[dict[int, int], dict[tuple[int, int], int]]:
+    """Who writes what: a class subject's teacher, by subject; a group subject's, by student
+    and subject."""
+    by_subject = dict(
+        TeachingAssignment.objects.filter(school_class_id=council.school_class_id)
+        .order_by("-pk")
+        .values_list("subject_id", "teacher_id")
+    )
+    by_student = {}
+    for assignment in policies.group_assignments(council).order_by("-pk"):
+        for student in GroupMembership.objects.filter(group_id=assignment.group_id).values_list(
+            "student_id", flat=True
+        ):
+            by_student[(student, assignment.subject_id)] = assignment.teacher_id
+    return by_subject, by_student
+
+
 def _write_comments(council: ClassCouncil, author: Any) -> None:
     """Comments and decisions that follow each student's averages."""
     cards = list(ReportCard.objects.filter(council=council))
     marks = period_averages(council, [card.student_id for card in cards])
+    by_subject, by_student = _authors(council)
     now = timezone.now()
     comments = []
     for card in cards:
@@ -184,6 +292,7 @@ def _write_comments(council: ClassCouncil, author: Any) -> None:
             average = marks.averages.get((card.student_id, subject.pk))
             if average is None:
                 continue
+            writer = by_subject.get(subject.pk) or by_student.get((card.student_id, subject.pk))
             comments.append(
                 SubjectComment(
                     establishment_id=council.establishment_id,
@@ -191,7 +300,7 @@ def _write_comments(council: ClassCouncil, author: Any) -> None:
                     subject=subject,
                     text=_band(average, SUBJECT_COMMENTS)[1],
                     version=1,
-                    author=author,
+                    author_id=writer or author.pk,
                     updated_at=now,
                 )
             )
@@ -228,6 +337,7 @@ def build(cast: Any) -> None:
     if council is None or council.state != CouncilState.PUBLISHED:
         _ensure_marks(period, school_class)
         council = actions.do_open_council(actor=head, period=period, school_class=school_class)
+        _ensure_group_marks(council)
         if not SubjectComment.objects.filter(report_card__council=council).exists():
             _write_comments(council, author=school_class.head_teacher)
         if council.state == CouncilState.DRAFT:

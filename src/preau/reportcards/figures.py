@@ -8,10 +8,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
 
 from preau.attendance.halfdays import Totals, totals
-from preau.directory.models import Subject, TeachingAssignment
+from preau.directory.models import GroupMembership, Subject, TeachingAssignment
 from preau.reportcards.models import ClassCouncil, ReportCard, SubjectComment
 
 
@@ -34,8 +33,8 @@ class CardFigures:
     attendance: Totals
 
 
-def _teacher_name(user: Any) -> str:
-    return f"{user.last_name} {user.first_name[:1]}.".strip() if user.first_name else user.last_name
+def _teacher_name(last_name: str, first_name: str) -> str:
+    return f"{last_name} {first_name[:1]}.".strip() if first_name else last_name
 
 
 def class_figures(council: ClassCouncil, cards: list[ReportCard]) -> dict[int, CardFigures]:
@@ -50,9 +49,27 @@ def class_figures(council: ClassCouncil, cards: list[ReportCard]) -> dict[int, C
     teachers: dict[int, list[str]] = defaultdict(list)
     for assignment in assignments:
         subjects[assignment.subject_id] = assignment.subject
-        name = _teacher_name(assignment.teacher)
+        name = _teacher_name(assignment.teacher.last_name, assignment.teacher.first_name)
         if name not in teachers[assignment.subject_id]:
             teachers[assignment.subject_id].append(name)
+    # A group subject's teachers are those of the student's own group (a half-class or an
+    # option may have several, each with its teacher).
+    group_teachers: dict[tuple[int, int], list[str]] = defaultdict(list)
+    for student_id, subject_id, last_name, first_name in GroupMembership.objects.filter(
+        student_id__in=student_ids,
+        group__school_year_id=council.school_year_id,
+        group__teaching_assignments__isnull=False,
+    ).values_list(
+        "student_id",
+        "group__teaching_assignments__subject_id",
+        "group__teaching_assignments__teacher__last_name",
+        "group__teaching_assignments__teacher__first_name",
+    ):
+        if subject_id in teachers:
+            continue  # taught to the class as a whole: the class's teachers are named
+        name = _teacher_name(last_name, first_name)
+        if name not in group_teachers[(student_id, subject_id)]:
+            group_teachers[(student_id, subject_id)].append(name)
     comments: dict[tuple[int, int], str] = {}
     for comment in SubjectComment.objects.filter(report_card__in=cards).select_related("subject"):
         subjects.setdefault(comment.subject_id, comment.subject)
@@ -75,7 +92,10 @@ def class_figures(council: ClassCouncil, cards: list[ReportCard]) -> dict[int, C
             lines.append(
                 SubjectLine(
                     subject=subject,
-                    teachers=sorted(teachers.get(subject.pk, [])),
+                    teachers=sorted(
+                        teachers.get(subject.pk)
+                        or group_teachers.get((card.student_id, subject.pk), [])
+                    ),
                     average=marks.averages.get((card.student_id, subject.pk)),
                     class_average=stats.average if stats else None,
                     minimum=stats.minimum if stats else None,

@@ -3,8 +3,10 @@
 Staff: the head and deputy heads, the CPE and the direction read every council of their
 establishment (every year); a teacher the councils of the classes they teach or head, this year.
 A teacher writes the comments of the subjects they teach in the class, while the council is in
-draft; the head teacher (and the head) write the general comments and the council's decisions;
-the head and deputy heads validate, reopen and publish.
+draft; a teacher of a group (an option, a half-class, drawn from one class or several) is one of
+the teachers of every class with students in the group and writes, in each such council, the
+group's subject for those students; the head teacher (and the head) write the general comments
+and the council's decisions; the head and deputy heads validate, reopen and publish.
 
 Families: a guardian reads their children's published report cards (every year, every
 establishment); a student their own. Anyone else: 404, the same answer as for a report card that
@@ -15,9 +17,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
 
-from preau.directory.models import Function, Subject
+from preau.directory.models import (
+    Enrolment,
+    Function,
+    GroupMembership,
+    Subject,
+    TeachingAssignment,
+    TeachingGroup,
+)
 from preau.directory.policies import get_or_404
 from preau.reportcards.models import ClassCouncil, CouncilState, ReportCard
 
@@ -58,10 +68,20 @@ def visible_councils(actor: Actor) -> QuerySet[ClassCouncil]:
     if reads_establishment(actor):
         return councils
     if actor.is_teacher:
-        return councils.filter(school_year=actor.school_year).filter(
-            Q(school_class_id__in=actor.taught_class_ids)
-            | Q(school_class__head_teacher_id=actor.user.pk)
+        condition = Q(school_class_id__in=actor.taught_class_ids) | Q(
+            school_class__head_teacher_id=actor.user.pk
         )
+        if actor.taught_group_ids:
+            # The classes of the students of the actor's groups (a subquery, no query more).
+            condition |= Q(
+                school_class_id__in=Enrolment.objects.filter(
+                    school_year=actor.school_year,
+                    student_id__in=GroupMembership.objects.filter(
+                        group_id__in=actor.taught_group_ids
+                    ).values("student_id"),
+                ).values("school_class_id")
+            )
+        return councils.filter(school_year=actor.school_year).filter(condition)
     return ClassCouncil.objects.none()
 
 
@@ -91,6 +111,62 @@ def access_council_subject(actor: Actor, council: ClassCouncil, public_id: Any) 
 
 def can_write_subject(actor: Actor, council: ClassCouncil, subject: Subject) -> bool:
     return council.is_draft and subject.pk in taught_subject_ids(actor, council)
+
+
+def taught_group_subjects(actor: Actor, council: ClassCouncil) -> set[tuple[int, int]]:
+    """The (group, subject) pairs the actor teaches this year (their group grids, in the
+    councils of the classes with students in the group)."""
+    if council.school_year_id != actor.school_year.pk:
+        return set()
+    return {(a.group_id, a.subject_id) for a in actor.teaching_assignments if a.group_id}
+
+
+def group_assignments(council: ClassCouncil) -> QuerySet[TeachingAssignment]:
+    """The group services that give the council's class a group grid: a group with students in
+    the class, for a subject not taught to the class as a whole (whose teachers write it)."""
+    return TeachingAssignment.objects.filter(
+        school_year_id=council.school_year_id,
+        establishment_id=council.establishment_id,
+        group__isnull=False,
+        group_id__in=GroupMembership.objects.filter(
+            student_id__in=Enrolment.objects.filter(
+                school_class_id=council.school_class_id, school_year_id=council.school_year_id
+            ).values("student_id")
+        ).values("group_id"),
+    ).exclude(
+        Exists(
+            TeachingAssignment.objects.filter(
+                school_class_id=council.school_class_id,
+                school_year_id=council.school_year_id,
+                subject_id=OuterRef("subject_id"),
+            )
+        )
+    )
+
+
+def access_council_group(
+    actor: Actor, council: ClassCouncil, group_id: Any, subject_id: Any
+) -> tuple[TeachingGroup, Subject]:
+    """A group's comment grid in a council (1 query): its teachers, and direction and school
+    life (who read it). A group without students in the class, or whose subject the class has
+    as a whole, is not found."""
+    assignments = group_assignments(council).filter(
+        group__public_id=group_id, subject__public_id=subject_id
+    )
+    if not reads_establishment(actor):
+        assignments = assignments.filter(teacher_id=actor.user.pk)
+    found = assignments.select_related("group", "subject").first()
+    if found is None:
+        raise Http404
+    return found.group, found.subject
+
+
+def can_write_group(
+    actor: Actor, council: ClassCouncil, group: TeachingGroup, subject: Subject
+) -> bool:
+    """The group's teachers of the subject, while the council is in draft (the caller found the
+    group through ``access_council_group``)."""
+    return council.is_draft and (group.pk, subject.pk) in taught_group_subjects(actor, council)
 
 
 def is_head_teacher(actor: Actor, council: ClassCouncil) -> bool:

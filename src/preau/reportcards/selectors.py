@@ -8,16 +8,21 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
-from preau.directory.models import Period, Subject
+from preau.directory.models import GroupMembership, Period, Subject, TeachingGroup
+from preau.reportcards import policies
 from preau.reportcards.models import ClassCouncil, ReportCard, SubjectComment
 
 
-def council_cards(council: ClassCouncil) -> list[ReportCard]:
-    """The council's report cards, by student name (1 query)."""
+def council_cards(council: ClassCouncil, group: TeachingGroup | None = None) -> list[ReportCard]:
+    """The council's report cards (those of the group's students, when a group is given), by
+    student name (1 query)."""
+    cards = ReportCard.objects.filter(council=council)
+    if group is not None:
+        cards = cards.filter(
+            student_id__in=GroupMembership.objects.filter(group=group).values("student_id")
+        )
     return list(
-        ReportCard.objects.filter(council=council)
-        .select_related("student")
-        .order_by("student__last_name", "student__first_name", "pk")
+        cards.select_related("student").order_by("student__last_name", "student__first_name", "pk")
     )
 
 
@@ -35,16 +40,19 @@ class Cell:
     average: Any = None
 
 
-def subject_cells(council: ClassCouncil, subject: Subject) -> list[Cell]:
-    """The rows of a subject's comment grid with each student's average in the subject, which
-    the comment speaks of (5 queries)."""
+def subject_cells(
+    council: ClassCouncil, subject: Subject, group: TeachingGroup | None = None
+) -> list[Cell]:
+    """The rows of a subject's comment grid (of a group's students in the class, when a group
+    is given) with each student's average in the subject, which the comment speaks of
+    (5 queries)."""
     from preau.reportcards.grading import period_averages
 
-    cards = council_cards(council)
+    cards = council_cards(council, group)
     marks = period_averages(council, [card.student_id for card in cards])
     comments = {
         c.report_card_id: c
-        for c in SubjectComment.objects.filter(report_card__council=council, subject=subject)
+        for c in SubjectComment.objects.filter(report_card__in=cards, subject=subject)
     }
     cells = []
     for card in cards:
@@ -66,6 +74,49 @@ def council_subjects(council: ClassCouncil) -> list[Subject]:
         .distinct()
         .order_by("label")
     )
+
+
+@dataclass
+class GroupGrid:
+    """A group subject's grid in a council: the group, its subject, how many of the class's
+    students are in the group and how many comments they have."""
+
+    group: TeachingGroup
+    subject: Subject
+    students: int = 0
+    written: int = 0
+    mine: bool = False
+
+
+def council_groups(council: ClassCouncil) -> list[GroupGrid]:
+    """The group grids of the council's class, by subject and group (3 queries)."""
+    grids: dict[tuple[int, int], GroupGrid] = {}
+    for assignment in (
+        policies.group_assignments(council)
+        .select_related("group", "subject")
+        .order_by("subject__label", "group__name", "pk")
+    ):
+        key = (assignment.group_id, assignment.subject_id)
+        grids.setdefault(key, GroupGrid(assignment.group, assignment.subject))
+    if not grids:
+        return []
+    # Per group and subject of the class's students: how many, and how many comments written.
+    rows = ReportCard.objects.filter(
+        council=council, student__groupmembership__group_id__in={g for g, _s in grids}
+    ).values_list("student__groupmembership__group_id", "pk")
+    members: dict[int, set[int]] = {}
+    for group_id, card_id in rows:
+        members.setdefault(group_id, set()).add(card_id)
+    written = set(
+        SubjectComment.objects.filter(report_card__council=council)
+        .exclude(text="")
+        .values_list("report_card_id", "subject_id")
+    )
+    for (group_id, subject_id), grid in grids.items():
+        cards = members.get(group_id, set())
+        grid.students = len(cards)
+        grid.written = sum(1 for card in cards if (card, subject_id) in written)
+    return list(grids.values())
 
 
 def comment_counts(council: ClassCouncil) -> dict[int, int]:

@@ -17,6 +17,17 @@ urlpatterns = [
         views.subject_cell,
         name="subject_cell",
     ),
+    path(
+        "councils/<uuid:public_id>/groups/<uuid:group_id>/subjects/<uuid:subject_id>/",
+        views.group_grid,
+        name="group",
+    ),
+    path(
+        "councils/<uuid:public_id>/groups/<uuid:group_id>/subjects/<uuid:subject_id>/"
+        "cells/<uuid:card_id>/",
+        views.group_cell,
+        name="group_cell",
+    ),
     path("councils/<uuid:public_id>/general/", views.general_grid, name="general"),
     path("councils/<uuid:public_id>/validate/", views.validate, name="validate"),
     path("councils/<uuid:public_id>/reopen/", views.reopen, name="reopen"),

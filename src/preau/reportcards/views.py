@@ -11,11 +11,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from preau.core.actor import selected_child
-from preau.directory.models import Period
+from preau.directory.models import GroupMembership, Period, Subject, TeachingGroup
 from preau.directory.policies import get_or_404
 from preau.reportcards import actions, policies, selectors
 from preau.reportcards.models import (
@@ -101,6 +102,12 @@ def council(request: HttpRequest, public_id: UUID) -> HttpResponse:
     mine = policies.taught_subject_ids(actor, found)
     reads_all = policies.reads_establishment(actor)
     cards = selectors.council_cards(found)
+    mine_groups = policies.taught_group_subjects(actor, found)
+    groups = []
+    for grid in selectors.council_groups(found):
+        grid.mine = (grid.group.pk, grid.subject.pk) in mine_groups
+        if reads_all or grid.mine:
+            groups.append(grid)
     return render(
         request,
         "reportcards/council.html",
@@ -111,6 +118,7 @@ def council(request: HttpRequest, public_id: UUID) -> HttpResponse:
                 for s in subjects
                 if reads_all or s.pk in mine
             ],
+            "groups": groups,
             "cards": cards,
             "general": policies.can_read_general(actor, found),
             "decides": policies.can_decide(actor, found),
@@ -141,16 +149,61 @@ def subject_grid(request: HttpRequest, public_id: UUID, subject_id: UUID) -> Htt
     actor = request.actor
     found = policies.access_council(actor, public_id)
     subject = policies.access_council_subject(actor, found, subject_id)
-    writes = policies.can_write_subject(actor, found, subject)
-    cells = selectors.subject_cells(found, subject)
-    status = 200
+    return _grid(
+        request,
+        found,
+        subject,
+        None,
+        writes=policies.can_write_subject(actor, found, subject),
+        would_write=subject.pk in policies.taught_subject_ids(actor, found),
+    )
+
+
+@login_required
+def group_grid(
+    request: HttpRequest, public_id: UUID, group_id: UUID, subject_id: UUID
+) -> HttpResponse:
+    """A group subject's comments for the students of the class who are in the group: the
+    same grid, each class council keeping its own lock."""
+    actor = request.actor
+    found = policies.access_council(actor, public_id)
+    group, subject = policies.access_council_group(actor, found, group_id, subject_id)
+    return _grid(
+        request,
+        found,
+        subject,
+        group,
+        writes=policies.can_write_group(actor, found, group, subject),
+        would_write=(group.pk, subject.pk) in policies.taught_group_subjects(actor, found),
+    )
+
+
+def _grid_url(council: ClassCouncil, subject: Subject, group: TeachingGroup | None) -> str:
+    if group is None:
+        return reverse("reportcards:subject", args=[council.public_id, subject.public_id])
+    return reverse(
+        "reportcards:group", args=[council.public_id, group.public_id, subject.public_id]
+    )
+
+
+def _grid(
+    request: HttpRequest,
+    found: ClassCouncil,
+    subject: Subject,
+    group: TeachingGroup | None,
+    *,
+    writes: bool,
+    would_write: bool,
+) -> HttpResponse:
     if request.method == "POST" and not writes:
-        return _closed(request, found, subject.pk in policies.taught_subject_ids(actor, found))
+        return _closed(request, found, would_write)
+    cells = selectors.subject_cells(found, subject, group)
+    status = 200
     if request.method == "POST":
         entries = _cells_from_post(request, cells)
         try:
             actions.do_save_subject_comments(
-                actor=actor, council=found, subject=subject, entries=entries
+                actor=request.actor, council=found, subject=subject, entries=entries, group=group
             )
         except actions.GridRefused as refused:
             status = 400
@@ -166,15 +219,14 @@ def subject_grid(request: HttpRequest, public_id: UUID, subject_id: UUID) -> Htt
                     cell.original = current.text
         else:
             messages.success(request, _("Appréciations enregistrées."))
-            return redirect(
-                "reportcards:subject", public_id=found.public_id, subject_id=subject.public_id
-            )
+            return redirect(_grid_url(found, subject, group))
     return render(
         request,
         "reportcards/subject.html",
         {
             "council": found,
             "subject": subject,
+            "group": group,
             "cells": cells,
             "writes": writes,
             "limit": SUBJECT_COMMENT_MAX,
@@ -201,9 +253,54 @@ def subject_cell(
     actor = request.actor
     found = policies.access_council(actor, public_id)
     subject = policies.access_council_subject(actor, found, subject_id)
-    card = get_or_404(ReportCard.objects.filter(council=found).select_related("student"), card_id)
-    if not policies.can_write_subject(actor, found, subject):
-        if subject.pk not in policies.taught_subject_ids(actor, found):
+    cards = ReportCard.objects.filter(council=found)
+    return _save_cell(
+        request,
+        found,
+        subject,
+        None,
+        get_or_404(cards.select_related("student"), card_id),
+        writes=policies.can_write_subject(actor, found, subject),
+        would_write=subject.pk in policies.taught_subject_ids(actor, found),
+    )
+
+
+@login_required
+@require_POST
+def group_cell(
+    request: HttpRequest, public_id: UUID, group_id: UUID, subject_id: UUID, card_id: UUID
+) -> HttpResponse:
+    """Autosave of one cell of a group's grid: only a report card of a student of the group."""
+    actor = request.actor
+    found = policies.access_council(actor, public_id)
+    group, subject = policies.access_council_group(actor, found, group_id, subject_id)
+    cards = ReportCard.objects.filter(
+        council=found,
+        student_id__in=GroupMembership.objects.filter(group=group).values("student_id"),
+    )
+    return _save_cell(
+        request,
+        found,
+        subject,
+        group,
+        get_or_404(cards.select_related("student"), card_id),
+        writes=policies.can_write_group(actor, found, group, subject),
+        would_write=(group.pk, subject.pk) in policies.taught_group_subjects(actor, found),
+    )
+
+
+def _save_cell(
+    request: HttpRequest,
+    found: ClassCouncil,
+    subject: Subject,
+    group: TeachingGroup | None,
+    card: ReportCard,
+    *,
+    writes: bool,
+    would_write: bool,
+) -> HttpResponse:
+    if not writes:
+        if not would_write:
             raise Http404
         # The council was validated while the teacher typed: said in the box's status.
         cell = selectors.Cell(card, "", -1, "")
@@ -214,10 +311,11 @@ def subject_cell(
     cell = selectors.Cell(card, text, _int(request.POST.get(f"version-{key}")), text)
     try:
         written = actions.do_save_subject_comments(
-            actor=actor,
+            actor=request.actor,
             council=found,
             subject=subject,
             entries=[actions.CommentInput(card, text, cell.version)],
+            group=group,
         )
     except actions.GridRefused as refused:
         cell.error = refused.errors.get(key, "")
@@ -235,6 +333,7 @@ def subject_cell(
         {
             "council": found,
             "subject": subject,
+            "group": group,
             "cell": cell,
             "writes": True,
             "limit": SUBJECT_COMMENT_MAX,

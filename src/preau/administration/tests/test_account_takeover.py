@@ -11,6 +11,7 @@ from django.urls import reverse
 from preau.accounts.models import ActivationCode
 from preau.accounts.policies import can_issue_activation_code
 from preau.core.actor import Actor
+from preau.core.testing import log_in_with_second_factor
 from preau.directory.models import (
     AcademyAdministrator,
     Enrolment,
@@ -51,7 +52,7 @@ def edit_data(user: Any, functions: list[str], email: str) -> dict[str, Any]:
 
 def assert_cannot_take_over(c: Any, client: Any, actor_user: Any, person: Any) -> None:
     """Neither the e-mail address (then a reset link) nor a code (then a new password)."""
-    client.force_login(actor_user)
+    log_in_with_second_factor(client, actor_user)
     functions = membership_of(c, person).functions
     edit = route(c, "member_edit", person)
     assert client.get(edit).context["form"].fields["email"].disabled
@@ -70,7 +71,7 @@ def test_a_delegated_administrator_cannot_change_the_heads_email(cast: Any, clie
     membership.save(update_fields=["functions"])
     assert_cannot_take_over(cast, client, cast.cpe_moulin, cast.principal_moulin)
     # The head, who holds head rights, may still edit the delegate's address.
-    client.force_login(cast.principal_moulin)
+    log_in_with_second_factor(client, cast.principal_moulin)
     client.post(
         route(cast, "member_edit", cast.cpe_moulin),
         edit_data(cast.cpe_moulin, ["administrator", "cpe"], "cpe@example.org"),

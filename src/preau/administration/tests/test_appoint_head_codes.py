@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from preau.accounts.models import ActivationCode
+from preau.core.testing import log_in_with_second_factor
 from preau.directory.models import Membership
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +31,7 @@ def appoint(client: Any, cast: Any, username: str) -> Any:
 
 def test_no_code_for_an_account_of_another_academy(cast: Any, client: Any) -> None:
     hugo = not_activated(cast.hugo)  # a pupil of Marie Curie, in the académie de Lyon
-    client.force_login(cast.rectorat_versailles)
+    log_in_with_second_factor(client, cast.rectorat_versailles)
     response = appoint(client, cast, hugo.username)
     assert response.status_code == 200
     assert Membership.objects.get(person=hugo, establishment=cast.moulin).functions == ["head"]
@@ -40,7 +41,7 @@ def test_no_code_for_an_account_of_another_academy(cast: Any, client: Any) -> No
 
 def test_a_code_for_an_account_of_the_academy(cast: Any, client: Any) -> None:
     garcia = not_activated(cast.garcia)  # known to Jean Moulin only
-    client.force_login(cast.rectorat_versailles)
+    log_in_with_second_factor(client, cast.rectorat_versailles)
     response = appoint(client, cast, garcia.username)
     assert response.context["code"]
     assert ActivationCode.objects.filter(person=garcia).count() == 1
@@ -51,7 +52,7 @@ def test_a_platform_administrator_cannot_be_appointed_head(cast: Any, client: An
 
     from preau.directory.models import Membership
 
-    client.force_login(cast.rectorat_versailles)
+    log_in_with_second_factor(client, cast.rectorat_versailles)
     url = reverse(
         "administration:academy_establishment_head", kwargs={"public_id": cast.moulin.public_id}
     )

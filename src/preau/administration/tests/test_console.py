@@ -10,7 +10,7 @@ from django.urls import reverse
 from PIL import Image
 
 from preau.audit.models import AuditEntry
-from preau.core.testing import Isolation, isolation_test, query_budget
+from preau.core.testing import Isolation, isolation_test, log_in_with_second_factor, query_budget
 from preau.directory.models import (
     Enrolment,
     Establishment,
@@ -159,21 +159,21 @@ def url(route: str, *args: Any) -> str:
 def test_console_home_is_404_without_administrative_rights(
     cast: Any, client: Any, name: str
 ) -> None:
-    client.force_login(getattr(cast, name))
+    log_in_with_second_factor(client, getattr(cast, name))
     assert client.get(url("home")).status_code == 404
     assert client.get(url("academy")).status_code == 404
 
 
 def test_console_home_lists_administered_establishments(cast: Any, client: Any) -> None:
-    client.force_login(cast.principal_moulin)
+    log_in_with_second_factor(client, cast.principal_moulin)
     response = client.get(url("home"))
     assert list(response.context["establishments"]) == [cast.moulin]
-    client.force_login(cast.rectorat_versailles)
+    log_in_with_second_factor(client, cast.rectorat_versailles)
     response = client.get(url("home"))
     assert cast.moulin in response.context["establishments"]
     assert cast.curie not in response.context["establishments"]
     assert client.get(url("academy")).status_code == 200
-    client.force_login(cast.principal_moulin)
+    log_in_with_second_factor(client, cast.principal_moulin)
     assert client.get(url("academy")).status_code == 404
 
 
@@ -199,7 +199,7 @@ def add_students(establishment: Any, count: int) -> None:
 
 
 def test_members_list_query_budget_does_not_grow_with_the_page(cast: Any, client: Any) -> None:
-    client.force_login(cast.principal_moulin)
+    log_in_with_second_factor(client, cast.principal_moulin)
     members_url = url("members", cast.moulin.public_id)
     client.get(members_url)  # warms the caches of the school year and the services
     # session user, actor's academies, actor's memberships, the establishment, count, page
@@ -214,7 +214,7 @@ def test_members_list_query_budget_does_not_grow_with_the_page(cast: Any, client
 
 
 def test_members_search_and_profile_filter(cast: Any, client: Any) -> None:
-    client.force_login(cast.principal_moulin)
+    log_in_with_second_factor(client, cast.principal_moulin)
     members_url = url("members", cast.moulin.public_id)
     found = client.get(members_url, {"q": "léa mar"}).context["page"].object_list
     assert [m.person for m in found] == [cast.lea]
@@ -227,7 +227,7 @@ def test_members_search_and_profile_filter(cast: Any, client: Any) -> None:
 
 
 def test_create_member_generates_username_and_code(cast: Any, client: Any) -> None:
-    client.force_login(cast.principal_moulin)
+    log_in_with_second_factor(client, cast.principal_moulin)
     create_url = url("member_create", cast.moulin.public_id)
     data = {
         "first_name": "Léa",
@@ -257,7 +257,7 @@ def test_create_member_generates_username_and_code(cast: Any, client: Any) -> No
 
 
 def test_create_member_refuses_a_class_of_another_establishment(cast: Any, client: Any) -> None:
-    client.force_login(cast.principal_moulin)
+    log_in_with_second_factor(client, cast.principal_moulin)
     before = User.objects.count()
     response = client.post(
         url("member_create", cast.moulin.public_id),
@@ -274,7 +274,7 @@ def test_create_member_refuses_a_class_of_another_establishment(cast: Any, clien
 
 
 def test_deactivate_and_reactivate_member(cast: Any, client: Any) -> None:
-    client.force_login(cast.principal_moulin)
+    log_in_with_second_factor(client, cast.principal_moulin)
     membership = membership_of(cast, cast.jade)
     client.post(url("member_deactivate", cast.moulin.public_id, membership.public_id))
     membership.refresh_from_db()
@@ -292,19 +292,19 @@ def test_deactivate_and_reactivate_member(cast: Any, client: Any) -> None:
 
 
 def test_deactivation_keeps_the_account_of_someone_active_elsewhere(cast: Any, client: Any) -> None:
-    client.force_login(cast.principal_moulin)
+    log_in_with_second_factor(client, cast.principal_moulin)
     membership = membership_of(cast, cast.sophie)  # also a guardian at Marie Curie
     client.post(url("member_deactivate", cast.moulin.public_id, membership.public_id))
     membership.refresh_from_db()
     cast.sophie.refresh_from_db()
     assert not membership.is_active
     assert cast.sophie.is_active
-    client.force_login(cast.sophie)  # her Jean Moulin membership no longer counts
+    log_in_with_second_factor(client, cast.sophie)  # her Jean Moulin membership no longer counts
     assert client.get(reverse("directory:student", args=[cast.lea.public_id])).status_code == 404
 
 
 def test_head_cannot_deactivate_themselves(cast: Any, client: Any) -> None:
-    client.force_login(cast.principal_moulin)
+    log_in_with_second_factor(client, cast.principal_moulin)
     membership = membership_of(cast, cast.principal_moulin)
     client.post(url("member_deactivate", cast.moulin.public_id, membership.public_id))
     membership.refresh_from_db()
@@ -312,7 +312,7 @@ def test_head_cannot_deactivate_themselves(cast: Any, client: Any) -> None:
 
 
 def test_member_letter_is_a_pdf(cast: Any, client: Any) -> None:
-    client.force_login(cast.principal_moulin)
+    log_in_with_second_factor(client, cast.principal_moulin)
     membership = membership_of(cast, cast.jade)
     response = client.post(url("member_letter", cast.moulin.public_id, membership.public_id))
     assert response["Content-Type"] == "application/pdf"
@@ -320,7 +320,7 @@ def test_member_letter_is_a_pdf(cast: Any, client: Any) -> None:
 
 
 def test_class_letters_for_students_without_an_activated_account(cast: Any, client: Any) -> None:
-    client.force_login(cast.principal_moulin)
+    log_in_with_second_factor(client, cast.principal_moulin)
     client.post(
         url("member_create", cast.moulin.public_id),
         {
@@ -343,7 +343,7 @@ def test_class_letters_for_students_without_an_activated_account(cast: Any, clie
 def test_class_create_and_edit_with_teachers_of_the_establishment_only(
     cast: Any, client: Any
 ) -> None:
-    client.force_login(cast.principal_moulin)
+    log_in_with_second_factor(client, cast.principal_moulin)
     classes_url = url("classes", cast.moulin.public_id)
     level = cast.class_4b.level_id
     response = client.post(
@@ -370,13 +370,13 @@ def test_class_create_and_edit_with_teachers_of_the_establishment_only(
 
 
 def test_class_of_another_establishment_is_404(cast: Any, client: Any) -> None:
-    client.force_login(cast.principal_moulin)
+    log_in_with_second_factor(client, cast.principal_moulin)
     response = client.get(url("class", cast.moulin.public_id, cast.class_2nde3.public_id))
     assert response.status_code == 404
 
 
 def test_group_with_students_of_the_establishment_only(cast: Any, client: Any) -> None:
-    client.force_login(cast.principal_moulin)
+    log_in_with_second_factor(client, cast.principal_moulin)
     groups_url = url("groups", cast.moulin.public_id)
     response = client.post(groups_url, {"name": "Latin", "students": [cast.lea.pk, cast.hugo.pk]})
     assert "students" in response.context["form"].errors
@@ -395,7 +395,7 @@ def test_group_with_students_of_the_establishment_only(cast: Any, client: Any) -
 
 
 def test_enrolment_moves_a_student_and_refuses_other_establishments(cast: Any, client: Any) -> None:
-    client.force_login(cast.principal_moulin)
+    log_in_with_second_factor(client, cast.principal_moulin)
     enrol_url = url("enrolments", cast.moulin.public_id)
     response = client.post(enrol_url, {"student": cast.lea.pk, "school_class": cast.class_2nde3.pk})
     assert "school_class" in response.context["form"].errors
@@ -408,7 +408,7 @@ def test_enrolment_moves_a_student_and_refuses_other_establishments(cast: Any, c
 
 
 def test_subject_codes_are_unique_per_establishment(cast: Any, client: Any) -> None:
-    client.force_login(cast.principal_moulin)
+    log_in_with_second_factor(client, cast.principal_moulin)
     subjects_url = url("subjects", cast.moulin.public_id)
     count = Subject.objects.count()
     response = client.post(subjects_url, {"code": "061300", "label": "Maths bis"})
@@ -426,7 +426,7 @@ def test_subject_codes_are_unique_per_establishment(cast: Any, client: Any) -> N
 
 
 def test_assignments_within_the_establishment(cast: Any, client: Any) -> None:
-    client.force_login(cast.principal_moulin)
+    log_in_with_second_factor(client, cast.principal_moulin)
     assignments_url = url("assignments", cast.moulin.public_id)
     french = Subject.objects.get(establishment=cast.moulin, code="020700")
     count = TeachingAssignment.objects.count()
@@ -463,7 +463,7 @@ def test_assignments_within_the_establishment(cast: Any, client: Any) -> None:
 
 
 def test_periods_do_not_overlap(cast: Any, client: Any) -> None:
-    client.force_login(cast.principal_moulin)
+    log_in_with_second_factor(client, cast.principal_moulin)
     periods_url = url("periods", cast.moulin.public_id)
     year = SchoolYear.current()
     first = year.start_date.year
@@ -544,9 +544,9 @@ def services_data(client: Any, url_: str, **changes: Any) -> dict[str, Any]:
 
 
 def test_turning_a_service_off_makes_its_urls_404(cast: Any, client: Any) -> None:
-    client.force_login(cast.bernard)
+    log_in_with_second_factor(client, cast.bernard)
     assert client.get(reverse("directory:classes")).status_code == 200
-    client.force_login(cast.principal_moulin)
+    log_in_with_second_factor(client, cast.principal_moulin)
     services_url = url("services", cast.moulin.public_id)
     client.post(services_url, services_data(client, services_url, enabled_directory=None))
     row = EstablishmentService.objects.get(establishment=cast.moulin, service_code="directory")
@@ -554,9 +554,9 @@ def test_turning_a_service_off_makes_its_urls_404(cast: Any, client: Any) -> Non
     entry = AuditEntry.objects.get(action="portal.services.update")
     assert entry.before["directory"]["enabled"] is True
     assert entry.after["directory"]["enabled"] is False
-    client.force_login(cast.bernard)
+    log_in_with_second_factor(client, cast.bernard)
     assert client.get(reverse("directory:classes")).status_code == 404
-    client.force_login(cast.dupont)  # Marie Curie keeps it
+    log_in_with_second_factor(client, cast.dupont)  # Marie Curie keeps it
     assert client.get(reverse("directory:classes")).status_code == 200
 
 
@@ -575,7 +575,7 @@ def test_services_that_cannot_be_disabled_stay_on(cast: Any, client: Any) -> Non
         )
     )
     try:
-        client.force_login(cast.principal_moulin)
+        log_in_with_second_factor(client, cast.principal_moulin)
         services_url = url("services", cast.moulin.public_id)
         client.post(services_url, services_data(client, services_url, enabled_test_core=None))
         assert not EstablishmentService.objects.filter(
@@ -601,7 +601,7 @@ def branding_data(**extra: Any) -> dict[str, Any]:
 
 
 def test_branding_saves_colours_and_a_checked_logo(cast: Any, client: Any) -> None:
-    client.force_login(cast.principal_moulin)
+    log_in_with_second_factor(client, cast.principal_moulin)
     branding_url = url("branding", cast.moulin.public_id)
     response = client.post(branding_url, branding_data(logo=image_file("WEBP", "logo.webp")))
     assert response.status_code == 302
@@ -631,7 +631,7 @@ def test_branding_saves_colours_and_a_checked_logo(cast: Any, client: Any) -> No
 def test_branding_refuses_what_is_not_a_png_jpeg_or_webp(
     cast: Any, client: Any, upload: Any
 ) -> None:
-    client.force_login(cast.principal_moulin)
+    log_in_with_second_factor(client, cast.principal_moulin)
     upload.seek(0)
     response = client.post(url("branding", cast.moulin.public_id), branding_data(logo=upload))
     assert response.context["form"].errors["logo"] == [
@@ -644,7 +644,7 @@ def test_branding_refuses_what_is_not_a_png_jpeg_or_webp(
 
 def test_branding_refuses_big_logos_and_bad_colours(cast: Any, client: Any, settings: Any) -> None:
     settings.LOGO_MAX_BYTES = 100
-    client.force_login(cast.principal_moulin)
+    log_in_with_second_factor(client, cast.principal_moulin)
     response = client.post(
         url("branding", cast.moulin.public_id), branding_data(logo=image_file("JPEG", "logo.jpg"))
     )
@@ -660,11 +660,11 @@ def test_branding_refuses_big_logos_and_bad_colours(cast: Any, client: Any, sett
 
 
 def test_audit_page_shows_the_establishments_entries_only(cast: Any, client: Any) -> None:
-    client.force_login(cast.principal_moulin)
+    log_in_with_second_factor(client, cast.principal_moulin)
     client.post(url("subjects", cast.moulin.public_id), {"code": "999999", "label": "Latin"})
-    client.force_login(cast.principal_curie)
+    log_in_with_second_factor(client, cast.principal_curie)
     client.post(url("subjects", cast.curie.public_id), {"code": "888888", "label": "Grec"})
-    client.force_login(cast.principal_moulin)
+    log_in_with_second_factor(client, cast.principal_moulin)
     response = client.get(url("audit", cast.moulin.public_id))
     labels = [entry.target_label for entry, _changes in response.context["rows"]]
     assert labels == ["Latin"]
@@ -675,7 +675,7 @@ def test_audit_page_shows_the_establishments_entries_only(cast: Any, client: Any
 
 
 def test_academy_creates_an_establishment_in_its_own_academies_only(cast: Any, client: Any) -> None:
-    client.force_login(cast.rectorat_versailles)
+    log_in_with_second_factor(client, cast.rectorat_versailles)
     create_url = url("academy_establishment_create")
     data = {
         "uai": "0751234J",
@@ -706,21 +706,23 @@ def test_academy_creates_an_establishment_in_its_own_academies_only(cast: Any, c
 
 
 def test_academy_deactivates_and_reactivates_an_establishment(cast: Any, client: Any) -> None:
-    client.force_login(cast.rectorat_versailles)
+    log_in_with_second_factor(client, cast.rectorat_versailles)
     client.post(url("academy_establishment_active", cast.moulin.public_id))
     school = Establishment.objects.get(pk=cast.moulin.pk)
     assert not school.is_active
     entry = AuditEntry.objects.get(action="directory.establishment.deactivate")
     assert (entry.before, entry.after) == ({"is_active": True}, {"is_active": False})
-    client.force_login(cast.principal_moulin)  # the school's people no longer work there
+    log_in_with_second_factor(
+        client, cast.principal_moulin
+    )  # the school's people no longer work there
     assert client.get(url("establishment", cast.moulin.public_id)).status_code == 404
-    client.force_login(cast.rectorat_versailles)
+    log_in_with_second_factor(client, cast.rectorat_versailles)
     client.post(url("academy_establishment_active", cast.moulin.public_id))
     assert Establishment.objects.get(pk=cast.moulin.pk).is_active
 
 
 def test_academy_appoints_a_new_head(cast: Any, client: Any) -> None:
-    client.force_login(cast.rectorat_versailles)
+    log_in_with_second_factor(client, cast.rectorat_versailles)
     head_url = url("academy_establishment_head", cast.moulin.public_id)
     response = client.post(head_url, {"username": "personne.inconnue"})
     assert response.status_code == 400
@@ -733,12 +735,12 @@ def test_academy_appoints_a_new_head(cast: Any, client: Any) -> None:
     entry = AuditEntry.objects.get(action="directory.establishment.appoint_head")
     assert entry.before == {"heads": ["principal.moulin"]}
     assert entry.after == {"heads": ["paul.durand"]}
-    client.force_login(paul)
+    log_in_with_second_factor(client, paul)
     assert client.get(url("establishment", cast.moulin.public_id)).status_code == 200
 
 
 def test_console_lists_the_settings_pages_of_services(cast: Any, client: Any) -> None:
-    client.force_login(cast.principal_moulin)
+    log_in_with_second_factor(client, cast.principal_moulin)
     page = client.get(url("members", cast.moulin.public_id)).content.decode()
     quiet_hours = reverse("notifications:quiet_hours", args=[cast.moulin.public_id])
     assert f'href="{quiet_hours}"' in page

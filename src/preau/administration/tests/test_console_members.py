@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from preau.audit.models import AuditEntry
 from preau.core.actor import Actor
-from preau.core.testing import Isolation, isolation_test, query_budget
+from preau.core.testing import Isolation, isolation_test, log_in_with_second_factor, query_budget
 from preau.directory.actions import MemberUpdateRefused, do_update_member
 from preau.directory.models import (
     AcademyAdministrator,
@@ -96,7 +96,7 @@ def functions_of(c: Any, user: Any) -> list[str]:
 
 
 def test_edit_member_names_and_functions_with_an_audit_row(cast: Any, client: Any) -> None:
-    client.force_login(cast.principal_moulin)
+    log_in_with_second_factor(client, cast.principal_moulin)
     form = client.get(edit_url(cast, cast.garcia)).context["form"]
     assert form.initial["last_name"] == "Garcia"
     response = client.post(
@@ -142,33 +142,35 @@ def test_the_head_delegates_the_console_with_the_administrator_function(
     cast: Any, client: Any
 ) -> None:
     home = url("home")
-    client.force_login(cast.cpe_moulin)
+    log_in_with_second_factor(client, cast.cpe_moulin)
     assert client.get(home).status_code == 404
-    client.force_login(cast.principal_moulin)
+    log_in_with_second_factor(client, cast.principal_moulin)
     client.post(
         edit_url(cast, cast.cpe_moulin),
         edit_data(cast.cpe_moulin, [Function.CPE, Function.ADMINISTRATOR]),
     )
     assert functions_of(cast, cast.cpe_moulin) == ["administrator", "cpe"]
-    client.force_login(cast.cpe_moulin)  # no cache to wait for: the change replaced the version
+    log_in_with_second_factor(
+        client, cast.cpe_moulin
+    )  # no cache to wait for: the change replaced the version
     response = client.get(home)
     assert response.status_code == 200
     assert list(response.context["establishments"]) == [cast.moulin]
     assert client.get(url("members", public_id=cast.moulin.public_id)).status_code == 200
-    client.force_login(cast.principal_moulin)
+    log_in_with_second_factor(client, cast.principal_moulin)
     client.post(edit_url(cast, cast.cpe_moulin), edit_data(cast.cpe_moulin, [Function.CPE]))
     entry = AuditEntry.objects.filter(action="directory.member.update").latest("pk")
     assert (entry.before["functions"], entry.after["functions"]) == (
         ["administrator", "cpe"],
         ["cpe"],
     )
-    client.force_login(cast.cpe_moulin)
+    log_in_with_second_factor(client, cast.cpe_moulin)
     assert client.get(home).status_code == 404
     assert client.get(url("members", public_id=cast.moulin.public_id)).status_code == 404
 
 
 def test_functions_are_for_staff_only(cast: Any, client: Any) -> None:
-    client.force_login(cast.principal_moulin)
+    log_in_with_second_factor(client, cast.principal_moulin)
     for person in (cast.jade, cast.karim):
         response = client.post(edit_url(cast, person), edit_data(person, [Function.SECRETARY]))
         assert response.status_code == 200
@@ -180,7 +182,7 @@ def test_functions_are_for_staff_only(cast: Any, client: Any) -> None:
 
 
 def test_nobody_removes_their_own_administrative_functions(cast: Any, client: Any) -> None:
-    client.force_login(cast.principal_moulin)
+    log_in_with_second_factor(client, cast.principal_moulin)
     response = client.post(
         edit_url(cast, cast.principal_moulin), edit_data(cast.principal_moulin, [])
     )
@@ -197,20 +199,20 @@ def test_nobody_removes_their_own_administrative_functions(cast: Any, client: An
     membership = membership_of(cast, cast.cpe_moulin)
     membership.functions = ["administrator", "cpe"]
     membership.save(update_fields=["functions"])
-    client.force_login(cast.cpe_moulin)
+    log_in_with_second_factor(client, cast.cpe_moulin)
     response = client.post(edit_url(cast, cast.cpe_moulin), edit_data(cast.cpe_moulin, ["cpe"]))
     assert "functions" in response.context["form"].errors
     assert functions_of(cast, cast.cpe_moulin) == ["administrator", "cpe"]
 
 
 def test_one_head_appointed_by_the_academy(cast: Any, client: Any) -> None:
-    client.force_login(cast.principal_moulin)
+    log_in_with_second_factor(client, cast.principal_moulin)
     response = client.post(edit_url(cast, cast.cpe_moulin), edit_data(cast.cpe_moulin, ["head"]))
     [message] = response.context["form"].errors["functions"]
     assert "Nommer le chef d'établissement" in message
     assert functions_of(cast, cast.cpe_moulin) == ["cpe"]
     # The academy's administrator is shown the way to the appointment page.
-    client.force_login(cast.rectorat_versailles)
+    log_in_with_second_factor(client, cast.rectorat_versailles)
     response = client.get(edit_url(cast, cast.cpe_moulin))
     appoint = url("academy_establishment", public_id=cast.moulin.public_id)
     assert response.context["academy_url"] == appoint
@@ -221,7 +223,7 @@ def test_a_delegated_administrator_does_not_touch_the_head_function(cast: Any, c
     membership = membership_of(cast, cast.cpe_moulin)
     membership.functions = ["administrator", "cpe"]
     membership.save(update_fields=["functions"])
-    client.force_login(cast.cpe_moulin)
+    log_in_with_second_factor(client, cast.cpe_moulin)
     # Other functions, they may change.
     client.post(edit_url(cast, cast.garcia), edit_data(cast.garcia, ["administrator"]))
     assert functions_of(cast, cast.garcia) == ["administrator"]
@@ -262,20 +264,20 @@ def test_identity_of_a_person_known_to_another_school_is_not_editable(
     cast: Any, client: Any
 ) -> None:
     """Sophie is also a guardian at Marie Curie: her e-mail address opens her account there."""
-    client.force_login(cast.principal_moulin)
+    log_in_with_second_factor(client, cast.principal_moulin)
     sophie_url = edit_url(cast, cast.sophie)
     assert client.get(sophie_url).context["form"].fields["email"].disabled
     client.post(sophie_url, edit_data(cast.sophie, [], email="someone@example.org"))
     assert User.objects.get(pk=cast.sophie.pk).email == "sophie.martin@example.org"
     # The academy administering both schools may.
     AcademyAdministrator.objects.create(academy=cast.curie.academy, person=cast.rectorat_versailles)
-    client.force_login(cast.rectorat_versailles)
+    log_in_with_second_factor(client, cast.rectorat_versailles)
     client.post(sophie_url, edit_data(cast.sophie, [], email="sophie.m@example.org"))
     assert User.objects.get(pk=cast.sophie.pk).email == "sophie.m@example.org"
 
 
 def test_member_of_another_establishment_is_404_for_edit(cast: Any, client: Any) -> None:
-    client.force_login(cast.principal_moulin)
+    log_in_with_second_factor(client, cast.principal_moulin)
     hugo = membership_of(cast, cast.hugo, cast.curie)
     response = client.post(
         url("member_edit", public_id=cast.moulin.public_id, member_id=hugo.public_id),
@@ -294,7 +296,7 @@ def lea_url(c: Any) -> str:
 def test_student_page_lists_guardians_and_guardian_page_lists_children(
     cast: Any, client: Any
 ) -> None:
-    client.force_login(cast.principal_moulin)
+    log_in_with_second_factor(client, cast.principal_moulin)
     response = client.get(lea_url(cast))
     [sophie] = response.context["guardians"]
     assert (sophie.guardian, sophie.relationship, sophie.legal) == (cast.sophie, "Mère", True)
@@ -319,7 +321,7 @@ def test_student_page_query_budget(cast: Any, client: Any) -> None:
             person=extra, establishment=cast.moulin, school_year=year, profile=Profile.GUARDIAN
         )
         Guardianship.objects.create(guardian=extra, student=cast.lea)
-    client.force_login(cast.principal_moulin)
+    log_in_with_second_factor(client, cast.principal_moulin)
     page = lea_url(cast)
     client.get(page)  # warms the caches of the school year and the services
     # session user, actor's academies, actor's memberships, the establishment, the membership,
@@ -330,7 +332,7 @@ def test_student_page_query_budget(cast: Any, client: Any) -> None:
 
 
 def test_link_an_existing_guardian_of_the_establishment(cast: Any, client: Any) -> None:
-    client.force_login(cast.principal_moulin)
+    log_in_with_second_factor(client, cast.principal_moulin)
     link_url = url("guardian_link", **lea(cast))
     choices = client.get(link_url).context["form"].fields["guardian"].queryset
     assert list(choices) == [cast.karim]  # Sophie is already Léa's guardian
@@ -366,7 +368,7 @@ def test_a_guardian_of_another_establishment_cannot_be_linked(cast: Any, client:
         school_year=SchoolYear.current(),
         profile=Profile.GUARDIAN,
     )
-    client.force_login(cast.principal_moulin)
+    log_in_with_second_factor(client, cast.principal_moulin)
     link_url = url("guardian_link", **lea(cast))
     count = Guardianship.objects.count()
     for guardian in (curie_guardian, cast.bernard, cast.noah, cast.lea, cast.sophie):
@@ -380,7 +382,7 @@ def test_a_guardian_of_another_establishment_cannot_be_linked(cast: Any, client:
 
 
 def test_create_a_new_guardian_with_an_activation_code(cast: Any, client: Any) -> None:
-    client.force_login(cast.principal_moulin)
+    log_in_with_second_factor(client, cast.principal_moulin)
     response = client.post(
         url("guardian_create", **lea(cast)),
         {
@@ -410,7 +412,7 @@ def test_create_a_new_guardian_with_an_activation_code(cast: Any, client: Any) -
 
 
 def test_edit_and_unlink_a_guardianship(cast: Any, client: Any) -> None:
-    client.force_login(cast.principal_moulin)
+    log_in_with_second_factor(client, cast.principal_moulin)
     edit = url("guardianship", **lea_and_sophie(cast))
     assert client.get(edit).context["form"].initial["relationship"] == "Mère"
     client.post(edit, {"relationship": "Mère", "legal": "on", "contact": "on"})
@@ -431,7 +433,7 @@ def test_edit_and_unlink_a_guardianship(cast: Any, client: Any) -> None:
 def test_guardianships_are_found_among_the_students_own_only(
     cast: Any, client: Any, route: str
 ) -> None:
-    client.force_login(cast.principal_moulin)
+    log_in_with_second_factor(client, cast.principal_moulin)
     call = client.get if route == "guardianship" else client.post
     moulin = cast.moulin.public_id
     curie_hugo = membership_of(cast, cast.hugo, cast.curie).public_id
@@ -457,7 +459,7 @@ def test_a_delegated_administrator_does_not_deactivate_the_head(cast: Any, clien
     membership = membership_of(cast, cast.cpe_moulin)
     membership.functions = ["administrator", "cpe"]
     membership.save(update_fields=["functions"])
-    client.force_login(cast.cpe_moulin)
+    log_in_with_second_factor(client, cast.cpe_moulin)
     head = membership_of(cast, cast.principal_moulin)
     client.post(url("member_deactivate", **member_kwargs(cast, cast.principal_moulin)))
     head.refresh_from_db()

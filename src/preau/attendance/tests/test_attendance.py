@@ -22,7 +22,7 @@ from preau.attendance.models import (
 )
 from preau.attendance.tests.helpers import actor_for, at, build_week, reason
 from preau.audit.models import AuditEntry
-from preau.core.testing import query_budget
+from preau.core.testing import log_in_with_second_factor, query_budget
 from preau.directory.models import SchoolYear
 from preau.notifications.models import Notification
 from preau.timetable.generation import PARIS
@@ -352,7 +352,7 @@ def test_the_absences_pages_cost_the_same_whatever_their_size(
 def test_reasons_are_set_per_establishment(cast: Any, client: Any) -> None:
     build_week(cast)
     url = reverse("attendance:reasons", args=[cast.moulin.public_id])
-    client.force_login(cast.principal_moulin)
+    log_in_with_second_factor(client, cast.principal_moulin)
     assert "Maladie" in client.get(url).content.decode()
     illness = reason(cast, "illness")
     client.post(url, {"reason": illness.public_id, "active": "1"})
@@ -362,7 +362,7 @@ def test_reasons_are_set_per_establishment(cast: Any, client: Any) -> None:
     assert not reason_labelled(cast, "Sortie pédagogique").guardian_usable
     assert AuditEntry.objects.filter(action="attendance.reason_changed").exists()
     for other in (cast.bernard, cast.karim, cast.principal_curie):
-        client.force_login(other)
+        log_in_with_second_factor(client, other)
         assert client.get(url).status_code == 404
 
 

@@ -13,7 +13,7 @@ from preau.bookmarks.tests.helpers import (
     lea_bookmarks,
     moulin_pushed,
 )
-from preau.core.testing import Isolation, isolation_test
+from preau.core.testing import Isolation, isolation_test, log_in_with_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -118,7 +118,7 @@ def test_refused_deletes_delete_nothing(cast: Any, client: Any) -> None:
         assert client.post(reverse("bookmarks:delete", args=[LEA_BOOKMARK])).status_code == 404
         assert client.post(reverse("bookmarks:folder_delete", args=[LEA_FOLDER])).status_code == 404
     for name in NOT_MANAGERS:
-        client.force_login(getattr(cast, name))
+        log_in_with_second_factor(client, getattr(cast, name))
         url = reverse("bookmarks:pushed_delete", args=[cast.moulin.public_id, MOULIN_PUSHED])
         assert client.post(url).status_code == 404
     assert Bookmark.objects.filter(public_id=LEA_BOOKMARK).exists()
@@ -131,7 +131,7 @@ def test_another_establishment_cannot_reach_a_bookmark_through_its_own_id(
 ) -> None:
     """Curie's head names their own establishment and Moulin's bookmark: still a 404."""
     moulin_pushed(cast)
-    client.force_login(cast.principal_curie)
+    log_in_with_second_factor(client, cast.principal_curie)
     assert client.get(reverse("bookmarks:manage", args=[cast.curie.public_id])).status_code == 200
     for route in ("bookmarks:pushed_edit", "bookmarks:pushed_delete"):
         url = reverse(route, args=[cast.curie.public_id, MOULIN_PUSHED])

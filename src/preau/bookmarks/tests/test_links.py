@@ -11,6 +11,7 @@ from preau.bookmarks import actions
 from preau.bookmarks.forms import BookmarkForm
 from preau.bookmarks.models import Bookmark, PushedBookmark, validate_link_url
 from preau.bookmarks.tests.helpers import actor_for
+from preau.core.testing import log_in_with_second_factor
 from preau.directory.models import Establishment
 
 pytestmark = pytest.mark.django_db
@@ -64,7 +65,7 @@ def test_the_actions_refuse_whatever_the_caller(cast: Any, url: str, message: st
 
 
 def test_the_management_page_refuses_a_javascript_link(cast: Any, client: Any) -> None:
-    client.force_login(cast.principal_moulin)
+    log_in_with_second_factor(client, cast.principal_moulin)
     response = client.post(
         reverse("bookmarks:manage", args=[cast.moulin.public_id]),
         {

@@ -11,7 +11,7 @@ from preau.audit.models import AuditEntry
 from preau.bookmarks import actions, policies, selectors
 from preau.bookmarks.models import Audience, PushedBookmark
 from preau.bookmarks.tests.helpers import actor_for, push
-from preau.core.testing import query_budget
+from preau.core.testing import log_in_with_second_factor, query_budget
 from preau.demo.cast import Cast
 from preau.directory.models import Membership, Profile, SchoolYear
 from preau.portal.registry import get_service
@@ -139,7 +139,7 @@ def test_the_service_is_registered() -> None:
 
 
 def test_the_head_pushes_a_bookmark_to_classes(cast: Any, client: Any) -> None:
-    client.force_login(cast.principal_moulin)
+    log_in_with_second_factor(client, cast.principal_moulin)
     url = reverse("bookmarks:manage", args=[cast.moulin.public_id])
     response = client.post(
         url,
@@ -167,7 +167,7 @@ def test_the_head_pushes_a_bookmark_to_classes(cast: Any, client: Any) -> None:
 
 
 def test_another_establishments_class_is_not_a_choice(cast: Any, client: Any) -> None:
-    client.force_login(cast.principal_moulin)
+    log_in_with_second_factor(client, cast.principal_moulin)
     response = client.post(
         reverse("bookmarks:manage", args=[cast.moulin.public_id]),
         {
@@ -193,7 +193,7 @@ def test_another_establishments_class_is_not_a_choice(cast: Any, client: Any) ->
 
 
 def test_an_audience_needs_its_profiles_or_classes(cast: Any, client: Any) -> None:
-    client.force_login(cast.principal_moulin)
+    log_in_with_second_factor(client, cast.principal_moulin)
     url = reverse("bookmarks:manage", args=[cast.moulin.public_id])
     for audience, message in (
         (Audience.PROFILES, "Choisissez au moins un profil."),
@@ -216,7 +216,7 @@ def test_edit_deactivate_and_delete_are_audited(cast: Any, client: Any) -> None:
         audience=Audience.PROFILES,
         profiles=[Profile.GUARDIAN],
     )
-    client.force_login(cast.principal_moulin)
+    log_in_with_second_factor(client, cast.principal_moulin)
     school = cast.moulin.public_id
     edit = reverse("bookmarks:pushed_edit", args=[school, bookmark.public_id])
     assert "Cantine" in client.get(edit).content.decode()
@@ -305,7 +305,7 @@ def test_the_librarian_manages_their_establishments_bookmarks(cast: Any, client:
 
 
 def test_the_head_sees_the_management_link_and_the_cpe_does_not(cast: Any, client: Any) -> None:
-    client.force_login(cast.principal_moulin)
+    log_in_with_second_factor(client, cast.principal_moulin)
     link = reverse("bookmarks:manage", args=[cast.moulin.public_id])
     assert link in client.get(reverse("bookmarks:index")).content.decode()
     client.force_login(cast.cpe_moulin)
@@ -317,7 +317,7 @@ def test_the_management_page_runs_a_fixed_number_of_queries(cast: Any, client: A
     for n in range(5):
         push(cast.moulin, f"Classes {n}", classes=(cast.class_4b,))
         push(cast.moulin, f"Profils {n}", profiles=(Profile.TEACHER,))
-    client.force_login(cast.principal_moulin)
+    log_in_with_second_factor(client, cast.principal_moulin)
     url = reverse("bookmarks:manage", args=[cast.moulin.public_id])
     client.get(url)
     with query_budget(5, warm=True):

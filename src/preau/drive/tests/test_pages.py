@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from preau.audit.models import AuditEntry
-from preau.core.testing import query_budget
+from preau.core.testing import log_in_with_second_factor, query_budget
 from preau.drive import actions, policies
 from preau.drive.models import MIB, DriveSettings, Node, Space
 from preau.drive.tests.helpers import PDF, actor_for, png, root, stored_files, upload
@@ -178,7 +178,7 @@ def test_sharing_through_the_page_notifies_and_shows(cast: Any, client: Any) -> 
 
 
 def test_the_head_sets_the_quotas(cast: Any, client: Any) -> None:
-    client.force_login(cast.principal_moulin)
+    log_in_with_second_factor(client, cast.principal_moulin)
     url = reverse("drive:settings", args=[cast.moulin.public_id])
     assert client.get(url).status_code == 200
     values = {

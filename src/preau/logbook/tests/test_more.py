@@ -6,6 +6,7 @@ from typing import Any
 from django.urls import reverse
 
 from preau.audit.models import AuditEntry
+from preau.core.testing import log_in_with_second_factor
 from preau.directory.models import SchoolClass, SchoolYear
 from preau.logbook.models import Entry, Homework, LogbookSettings
 from preau.logbook.tests.helpers import Week, garcia_homework
@@ -122,7 +123,7 @@ def test_staff_pages(cast: Any, client: Any) -> None:
 
 
 def test_the_head_sets_the_thresholds(cast: Any, client: Any) -> None:
-    client.force_login(cast.principal_moulin)
+    log_in_with_second_factor(client, cast.principal_moulin)
     url = reverse("logbook:settings", kwargs={"public_id": cast.moulin.public_id})
     response = client.post(url, {"max_tests_per_day": 2, "max_minutes_per_day": 120})
     assert response.status_code == 302

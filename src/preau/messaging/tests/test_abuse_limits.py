@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from preau.audit.models import AuditEntry
-from preau.core.testing import Isolation, isolation_test, query_budget
+from preau.core.testing import Isolation, isolation_test, log_in_with_second_factor, query_budget
 from preau.directory.models import Profile
 from preau.messaging import policies
 from preau.messaging.actions import (
@@ -267,7 +267,7 @@ def test_a_recipient_reports_and_the_head_reads_only_that_message(client: Any, c
     client.post(reverse("messaging:report", args=[message.public_id]))
     assert Report.objects.count() == 1
 
-    client.force_login(cast.principal_moulin)
+    log_in_with_second_factor(client, cast.principal_moulin)
     queue = client.get(reverse("messaging:reports", args=[cast.moulin.public_id])).content.decode()
     assert "Karim Leroy" in queue
     assert "Noah n&#x27;a pas compris" in queue or "Noah n'a pas compris" in queue
@@ -292,7 +292,7 @@ def test_the_sender_and_strangers_cannot_report(client: Any, cast: Any) -> None:
 
 def test_the_head_closes_a_report(client: Any, cast: Any) -> None:
     report = bernard_reports_karim(cast)
-    client.force_login(cast.principal_moulin)
+    log_in_with_second_factor(client, cast.principal_moulin)
     client.post(reverse("messaging:close_report", args=[report.public_id]))
     report.refresh_from_db()
     assert report.status == ReportStatus.CLOSED and report.outcome == ReportOutcome.DISMISSED
@@ -304,7 +304,7 @@ def test_the_head_closes_a_report(client: Any, cast: Any) -> None:
 
 def test_suspending_the_sender_and_lifting_it(client: Any, cast: Any) -> None:
     report = bernard_reports_karim(cast)
-    client.force_login(cast.principal_moulin)
+    log_in_with_second_factor(client, cast.principal_moulin)
     client.post(reverse("messaging:suspend_sender", args=[report.public_id]))
     report.refresh_from_db()
     assert report.status == ReportStatus.CLOSED and report.outcome == ReportOutcome.SUSPENDED
@@ -341,7 +341,7 @@ def test_a_head_cannot_suspend_themselves(client: Any, cast: Any) -> None:
         message=result.message, person=cast.bernard
     )
     report = do_report_message(actor=actor(cast.bernard), entry=entry)
-    client.force_login(cast.principal_moulin)
+    log_in_with_second_factor(client, cast.principal_moulin)
     client.post(reverse("messaging:suspend_sender", args=[report.public_id]))
     assert not Suspension.objects.exists()
 
@@ -355,7 +355,7 @@ def test_suspending_students_stops_noah_not_bernard_and_lifting_restores(
     from_bernard = do_send_message(
         actor=actor(cast.bernard), subject="Contrôle", body="Révisez", recipients=[cast.noah]
     ).message
-    client.force_login(cast.principal_moulin)
+    log_in_with_second_factor(client, cast.principal_moulin)
     url = reverse("messaging:suspensions", args=[cast.moulin.public_id])
     client.post(url, {"action": "profile", "profile": "student", "suspended": "on"})
     assert MessagingRules.objects.get(establishment=cast.moulin).students_suspended
@@ -402,7 +402,7 @@ def test_suspending_students_stops_noah_not_bernard_and_lifting_restores(
 
 
 def test_staff_are_never_suspended_by_profile(client: Any, cast: Any) -> None:
-    client.force_login(cast.principal_moulin)
+    log_in_with_second_factor(client, cast.principal_moulin)
     url = reverse("messaging:suspensions", args=[cast.moulin.public_id])
     client.post(url, {"action": "profile", "profile": Profile.TEACHER, "suspended": "on"})
     assert not AuditEntry.objects.filter(action="messaging.profile.suspend").exists()
@@ -412,7 +412,7 @@ def test_staff_are_never_suspended_by_profile(client: Any, cast: Any) -> None:
 def test_an_academy_administrator_suspends_guardians_in_every_establishment(
     client: Any, cast: Any
 ) -> None:
-    client.force_login(cast.rectorat_versailles)
+    log_in_with_second_factor(client, cast.rectorat_versailles)
     url = reverse("messaging:academy_suspend", args=[cast.moulin.academy.public_id])
     assert "Collège Jean Moulin" in client.get(url).content.decode()
     response = client.post(url, {"profile": "guardian", "suspended": "on"})
@@ -440,7 +440,7 @@ def test_ending_the_students_sessions_logs_lea_out_not_bernard(client: Any, cast
     assert lea.get(inbox).status_code == 200
     assert bernard.get(inbox).status_code == 200
 
-    client.force_login(cast.principal_moulin)
+    log_in_with_second_factor(client, cast.principal_moulin)
     url = reverse("messaging:suspensions", args=[cast.moulin.public_id])
     response = client.post(url, {"action": "sessions", "profile": Profile.STUDENT})
     assert response.status_code == 302
@@ -457,13 +457,13 @@ def test_ending_the_students_sessions_logs_lea_out_not_bernard(client: Any, cast
 def test_only_superusers_end_staff_sessions(client: Any, cast: Any) -> None:
     bernard = Client()
     bernard.force_login(cast.bernard)
-    client.force_login(cast.principal_moulin)
+    log_in_with_second_factor(client, cast.principal_moulin)
     url = reverse("messaging:suspensions", args=[cast.moulin.public_id])
     client.post(url, {"action": "sessions", "profile": Profile.TEACHER})
     assert not AuditEntry.objects.filter(action="messaging.profile.end_sessions").exists()
     assert bernard.get(reverse("messaging:inbox")).status_code == 200
 
-    client.force_login(cast.admin)
+    log_in_with_second_factor(client, cast.admin)
     client.post(url, {"action": "sessions", "profile": Profile.TEACHER})
     assert bernard.get(reverse("messaging:inbox")).status_code == 302
     audit = AuditEntry.objects.get(action="messaging.profile.end_sessions")
@@ -494,7 +494,7 @@ QUEUE_QUERIES = 7
 @pytest.mark.parametrize("count", [1, 15])
 def test_queue_query_budget(client: Any, cast: Any, count: int) -> None:
     report_many(cast, count)
-    client.force_login(cast.principal_moulin)
+    log_in_with_second_factor(client, cast.principal_moulin)
     url = reverse("messaging:reports", args=[cast.moulin.public_id])
     with query_budget(QUEUE_QUERIES):
         response = client.get(url)

@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from preau.audit.models import AuditEntry
-from preau.core.testing import Isolation, isolation_test, query_budget
+from preau.core.testing import Isolation, isolation_test, log_in_with_second_factor, query_budget
 from preau.messaging.actions import do_send_message
 from preau.messaging.content import ATTACHMENT_MAX_BYTES, sanitise_html
 from preau.messaging.models import Attachment, Folder, Message, MessageRecipient
@@ -332,7 +332,7 @@ def test_search_finds_only_the_actor_s_messages(client: Any, cast: Any) -> None:
     client.force_login(cast.bernard)
     text = client.get(reverse("messaging:search"), {"q": "équations"}).content.decode()
     assert "Noah et les équations" in text and "Dictée" not in text
-    client.force_login(cast.principal_moulin)
+    log_in_with_second_factor(client, cast.principal_moulin)
     text = client.get(reverse("messaging:search"), {"q": "équations"}).content.decode()
     assert "Noah et les" not in text and "Dictée" not in text
 
@@ -421,7 +421,7 @@ def test_an_attachment_is_downloaded_with_safe_headers(client: Any, cast: Any) -
 
 
 def test_the_rules_page_saves_and_audits(client: Any, cast: Any) -> None:
-    client.force_login(cast.principal_moulin)
+    log_in_with_second_factor(client, cast.principal_moulin)
     url = reverse("messaging:rules", args=[cast.moulin.public_id])
     assert client.get(url).status_code == 200
     response = client.post(

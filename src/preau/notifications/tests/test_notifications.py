@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from preau.audit.models import AuditEntry
 from preau.core.actor import Actor
-from preau.core.testing import Isolation, isolation_test, query_budget
+from preau.core.testing import Isolation, isolation_test, log_in_with_second_factor, query_budget
 from preau.demo.cast import Cast
 from preau.notifications import actions, demo, emails
 from preau.notifications.models import Kind, Notification, NotificationPreference, QuietHours
@@ -428,7 +428,7 @@ def test_bad_preferences_are_explained_and_nothing_is_written(
 
 
 def test_the_head_sets_the_quiet_hours_and_it_is_audited(cast: Cast, client: Any) -> None:
-    client.force_login(cast.principal_moulin)
+    log_in_with_second_factor(client, cast.principal_moulin)
     url = reverse("notifications:quiet_hours", args=[cast.moulin.public_id])
     page = client.get(url).content.decode()
     assert 'value="20:00"' in page and 'value="07:00"' in page

@@ -10,7 +10,14 @@ from typing import Any
 from django.utils import timezone
 
 from preau.core.actor import Actor
-from preau.directory.models import Period, SchoolYear, Subject
+from preau.directory.models import (
+    GroupMembership,
+    Period,
+    SchoolYear,
+    Subject,
+    TeachingAssignment,
+    TeachingGroup,
+)
 from preau.grades.models import Assessment, Mark
 from preau.reportcards import actions
 from preau.reportcards.models import ClassCouncil, ReportCard
@@ -81,3 +88,37 @@ def publish(cast: Any, council: ClassCouncil) -> ClassCouncil:
     head = actor_for(cast.principal_moulin)
     actions.do_validate(actor=head, council=council)
     return actions.do_publish(actor=head, council=council)
+
+
+SPANISH, TECHNOLOGY = "030602", "070200"
+
+
+def make_groups(cast: Any) -> tuple[TeachingGroup, TeachingGroup]:
+    """Spanish with Mme Garcia for Léa (4e B) and Jade (3e A), a group across two classes;
+    technology with M. Bernard for Noah (4e B) alone."""
+    year = SchoolYear.current()
+    made = []
+    for name, code, teacher, students in (
+        ("Espagnol 4e-3e", SPANISH, cast.garcia, [cast.lea, cast.jade]),
+        ("Technologie 4e B", TECHNOLOGY, cast.bernard, [cast.noah]),
+    ):
+        group = TeachingGroup.objects.create(establishment=cast.moulin, school_year=year, name=name)
+        for student in students:
+            GroupMembership.objects.create(establishment=cast.moulin, group=group, student=student)
+        TeachingAssignment.objects.create(
+            establishment=cast.moulin,
+            school_year=year,
+            teacher=teacher,
+            subject=subject(cast, code),
+            group=group,
+        )
+        made.append(group)
+    return made[0], made[1]
+
+
+def open_class(cast: Any, school_class: Any) -> ClassCouncil:
+    return actions.do_open_council(
+        actor=actor_for(cast.principal_moulin),
+        period=first_period(cast.moulin),
+        school_class=school_class,
+    )

@@ -44,3 +44,22 @@ def test_the_demo_publishes_report_cards_with_their_pdfs(cast: Any) -> None:
     assert ReportCard.objects.filter(council=published, pdf="").count() == 0
     # This year's councils are open for the teachers to fill.
     assert ClassCouncil.objects.filter(state=CouncilState.DRAFT, school_class=cast.class_4b)
+
+
+def test_the_demo_writes_the_group_subjects_by_their_teachers(cast: Any) -> None:
+    from preau.reportcards.tests.helpers import SPANISH, make_groups
+
+    make_groups(cast)
+    demo.build(cast)
+    built = counts()
+    demo.build(cast)
+    assert counts() == built
+    published = ClassCouncil.objects.get(state=CouncilState.PUBLISHED)
+    lea = ReportCard.objects.get(council=published, student=cast.lea)
+    spanish = lea.subject_comments.get(subject__code=SPANISH)
+    assert spanish.text and spanish.author == cast.garcia
+    assert not ReportCard.objects.get(council=published, student=cast.noah).subject_comments.filter(
+        subject__code=SPANISH
+    )
+    text = pdf_text(lea.pdf.read())
+    assert "Espagnol LV2" in text and "Garcia I." in text

@@ -13,8 +13,10 @@ from preau.reportcards import actions
 from preau.reportcards.models import ClassCouncil, ReportCard
 from preau.reportcards.tests.helpers import (
     MATHS,
+    SPANISH,
     actor_for,
     first_period,
+    make_groups,
     open_council,
     publish,
     subject,
@@ -32,6 +34,25 @@ def _draft(cast: Any) -> None:
         period=first_period(cast.moulin),
         school_class=cast.class_3a,
     )
+
+
+def _groups(cast: Any) -> None:
+    make_groups(cast)
+    _draft(cast)
+
+
+def _group(c: Any) -> dict[str, Any]:
+    from preau.directory.models import TeachingGroup
+
+    return {
+        **_council()(c),
+        "group_id": TeachingGroup.objects.get(name="Espagnol 4e-3e").public_id,
+        "subject_id": subject(c, SPANISH).public_id,
+    }
+
+
+def _group_cell(c: Any) -> dict[str, Any]:
+    return {**_group(c), "card_id": ReportCard.objects.get(student=c.lea).public_id}
 
 
 def _validated(cast: Any) -> None:
@@ -110,6 +131,30 @@ test_isolation = isolation_test(
             ("garcia", "cpe_moulin", "sophie", "lea", *OTHER_SCHOOL),
             method="post",
             setup=_draft,
+        ),
+        # A group's grid: its teacher (not a teacher of another group or of the class alone).
+        Isolation(
+            "reportcards:group",
+            "garcia",
+            _group,
+            ("bernard", "lea", "jade", "sophie", *OTHER_SCHOOL),
+            setup=_groups,
+        ),
+        Isolation(
+            "reportcards:group_cell",
+            "garcia",
+            _group_cell,
+            ("bernard", "cpe_moulin", "sophie", "lea", *OTHER_SCHOOL),
+            method="post",
+            setup=_groups,
+        ),
+        # Through her group only, the Spanish teacher is one of 3e A's teachers.
+        Isolation(
+            "reportcards:council",
+            "garcia",
+            _council("3a"),
+            ("dupont", "jade", "sophie", *OTHER_SCHOOL),
+            setup=_groups,
         ),
         Isolation(
             "reportcards:general",

@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from preau.core.testing import log_in_with_second_factor
 from preau.timetable.models import ClosedDay, Course, Lesson, TimetableSettings
 from preau.timetable.schoolcalendar import public_holidays
 from preau.timetable.tests.helpers import moulin_week
@@ -29,7 +30,7 @@ def next_monday():
 
 
 def test_the_head_creates_a_course_with_its_lessons(cast, client):
-    client.force_login(cast.principal_moulin)
+    log_in_with_second_factor(client, cast.principal_moulin)
     maths = cast.moulin.subject_set.get(code="061300")
     data = {
         "school_class": cast.class_3a.public_id,
@@ -78,7 +79,7 @@ def test_a_closed_day_removes_its_lessons_and_giving_it_back_restores_them(cast,
 
 def test_the_zone_and_first_week_a_are_saved_and_lessons_follow(cast, client):
     week = moulin_week(cast)
-    client.force_login(cast.principal_moulin)
+    log_in_with_second_factor(client, cast.principal_moulin)
     response = client.post(url("manage", cast), {"zone": "C", "week_a_start": "2026-09-02"})
     assert "Choisissez un lundi." in response.content.decode()
     monday = next_monday()
@@ -91,7 +92,7 @@ def test_the_zone_and_first_week_a_are_saved_and_lessons_follow(cast, client):
 def test_removing_a_course_from_the_console(cast, client):
     week = moulin_week(cast)
     course = week["french_4b"]
-    client.force_login(cast.principal_moulin)
+    log_in_with_second_factor(client, cast.principal_moulin)
     response = client.post(url("course_remove", cast, course_id=course.public_id))
     assert response.status_code == 302
     assert not Lesson.objects.filter(course=course, start__gt=timezone.now()).exists()

@@ -7,6 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from preau.core.testing import log_in_with_second_factor
 from preau.directory.models import SchoolYear
 from preau.timetable.models import Course, Lesson
 from preau.timetable.tests.helpers import moulin_week
@@ -23,7 +24,7 @@ GOOD = (
 
 
 def post(client, cast, text, **extra):
-    client.force_login(cast.principal_moulin)
+    log_in_with_second_factor(client, cast.principal_moulin)
     url = reverse("timetable:import", kwargs={"public_id": cast.moulin.public_id})
     upload = SimpleUploadedFile("edt.csv", text.encode(), content_type="text/csv")
     return client.post(url, {"file": upload, **extra})
@@ -112,7 +113,7 @@ def test_missing_columns_are_reported(cast, client):
 
 
 def test_another_establishment_cannot_import_here(cast, client):
-    client.force_login(cast.principal_curie)
+    log_in_with_second_factor(client, cast.principal_curie)
     url = reverse("timetable:import", kwargs={"public_id": cast.moulin.public_id})
     upload = SimpleUploadedFile("edt.csv", GOOD.encode(), content_type="text/csv")
     assert client.post(url, {"file": upload}).status_code == 404

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from preau.core.testing import query_budget
+from preau.core.testing import log_in_with_second_factor, query_budget
 from preau.timetable import actions, panels
 from preau.timetable.models import Lesson
 from preau.timetable.tests.helpers import actor_for, course, moulin_week, plain_week
@@ -131,7 +131,7 @@ def test_the_console_costs_the_same_whatever_the_courses(cast, client, extra):
             end=f"{13 + index // 5}:50",
             valid_until=plain_week(6),
         )
-    client.force_login(cast.principal_moulin)
+    log_in_with_second_factor(client, cast.principal_moulin)
     url = reverse("timetable:manage", kwargs={"public_id": cast.moulin.public_id})
     client.get(url)
     # The user, the memberships; the settings, the count of courses, the page of courses with
