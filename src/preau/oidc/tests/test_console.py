@@ -13,7 +13,12 @@ from django.urls import reverse
 from oauth2_provider.models import Application
 
 from preau.audit.models import AuditEntry
-from preau.core.testing import Isolation, isolation_test, query_budget
+from preau.core.testing import (
+    Isolation,
+    isolation_test,
+    log_in_with_second_factor,
+    query_budget,
+)
 from preau.oidc.actions import do_register_client
 from preau.oidc.models import OidcClient
 
@@ -100,7 +105,7 @@ test_isolation = isolation_test(
 
 
 def test_the_head_registers_a_client_and_sees_its_secret_once(cast: Any, client: Any) -> None:
-    client.force_login(cast.principal_moulin)
+    log_in_with_second_factor(client, cast.principal_moulin)
     url = reverse("administration:oidc_clients", args=[cast.moulin.public_id])
     response = client.post(
         url,
@@ -134,7 +139,7 @@ def test_the_head_registers_a_client_and_sees_its_secret_once(cast: Any, client:
 
 
 def test_a_public_client_has_no_secret(cast: Any, client: Any) -> None:
-    client.force_login(cast.principal_moulin)
+    log_in_with_second_factor(client, cast.principal_moulin)
     response = client.post(
         reverse("administration:oidc_clients", args=[cast.moulin.public_id]),
         {"name": "Appli", "redirect_uris": "https://appli.example/cb", "public": "on"},
@@ -152,7 +157,7 @@ def test_a_public_client_has_no_secret(cast: Any, client: Any) -> None:
     ],
 )
 def test_an_unsafe_redirect_address_is_refused(cast: Any, client: Any, address: str) -> None:
-    client.force_login(cast.principal_moulin)
+    log_in_with_second_factor(client, cast.principal_moulin)
     response = client.post(
         reverse("administration:oidc_clients", args=[cast.moulin.public_id]),
         {"name": "Plateforme", "redirect_uris": address},
@@ -164,7 +169,7 @@ def test_an_unsafe_redirect_address_is_refused(cast: Any, client: Any, address: 
 
 def test_the_head_changes_and_removes_a_client(cast: Any, client: Any) -> None:
     school_client(cast)
-    client.force_login(cast.principal_moulin)
+    log_in_with_second_factor(client, cast.principal_moulin)
     url = reverse("administration:oidc_client", args=[cast.moulin.public_id, CLIENT_ID])
     response = client.post(
         url, {"name": "Plateforme 2", "redirect_uris": "https://plateforme.example/v2/"}
@@ -181,7 +186,7 @@ def test_the_head_changes_and_removes_a_client(cast: Any, client: Any) -> None:
 
 
 def test_the_academy_registers_a_client_for_its_establishments(cast: Any, client: Any) -> None:
-    client.force_login(cast.rectorat_versailles)
+    log_in_with_second_factor(client, cast.rectorat_versailles)
     response = client.post(
         reverse("administration:academy_oidc_clients"),
         {
@@ -192,12 +197,12 @@ def test_the_academy_registers_a_client_for_its_establishments(cast: Any, client
     )
     assert response.status_code == 200 and response.context["registration"].client_secret
     assert OidcClient.objects.get().academy == cast.moulin.academy
-    client.force_login(cast.principal_moulin)
+    log_in_with_second_factor(client, cast.principal_moulin)
     assert client.get(reverse("administration:academy_oidc_clients")).status_code == 404
 
 
 def test_the_academy_cannot_register_for_another_academy(cast: Any, client: Any) -> None:
-    client.force_login(cast.rectorat_versailles)
+    log_in_with_second_factor(client, cast.rectorat_versailles)
     response = client.post(
         reverse("administration:academy_oidc_clients"),
         {
