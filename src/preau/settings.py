@@ -89,6 +89,8 @@ INSTALLED_APPS = [
     "preau.logbook",
     "preau.attendance",
     "preau.cas",
+    "oauth2_provider",
+    "preau.oidc",
     "preau.meetings",
     "preau.grades",
     "preau.skills",
@@ -321,6 +323,82 @@ CAS_PROXY_GRANTING_TICKET_SECONDS = int(
 CAS_EXTRA_CA_FILE = os.environ.get("CAS_EXTRA_CA_FILE", "")
 # Seconds a proxy callback or a single-logout request may take.
 CAS_CALLBACK_TIMEOUT = float(os.environ.get("CAS_CALLBACK_TIMEOUT", "5"))
+
+
+# OpenID Connect provider (see docs/oidc.md). The RSA key that signs the id_tokens comes from
+# the environment (PEM text, or a file), never from the repository; development and tests create
+# one in the data folder. Without a key in production the provider is off (its addresses are 404).
+def _oidc_private_key() -> str:
+    key = os.environ.get("OIDC_RSA_PRIVATE_KEY", "").strip()
+    if key:
+        return key
+    key_file = os.environ.get("OIDC_RSA_PRIVATE_KEY_FILE", "")
+    if key_file:
+        return Path(key_file).read_text().strip()
+    if not DEBUG and not TESTING:
+        return ""
+    path = DATA_DIR / "oidc_rsa_key.pem"
+    if not path.exists():
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import rsa
+
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        path.write_bytes(
+            private.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+        )
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+OIDC_RSA_PRIVATE_KEY = _oidc_private_key()
+OIDC_PROVIDER_ENABLED = bool(OIDC_RSA_PRIVATE_KEY)
+# django-oauth-toolkit's application model, named so that migrations depending on it resolve.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER = {
+    "OIDC_ENABLED": OIDC_PROVIDER_ENABLED,
+    "OIDC_RSA_PRIVATE_KEY": OIDC_RSA_PRIVATE_KEY,
+    # Keys retired by a rotation, still published in the JWKS until the tokens they signed end.
+    "OIDC_RSA_PRIVATE_KEYS_INACTIVE": [
+        Path(name).read_text().strip() for name in env_list("OIDC_RSA_PRIVATE_KEYS_INACTIVE_FILES")
+    ],
+    "OIDC_ISS_ENDPOINT": os.environ.get("OIDC_ISSUER", ""),
+    "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
+    "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
+    "OIDC_RP_INITIATED_LOGOUT_STRICT_REDIRECT_URIS": True,
+    "OAUTH2_VALIDATOR_CLASS": "preau.oidc.validators.PreauValidator",
+    "SCOPES": {
+        "openid": _("Vous connecter avec votre compte Préau"),
+        "profile": _("Connaître vos nom, prénom et identifiant"),
+        "email": _("Connaître votre adresse e-mail"),
+        "preau_roles": _(
+            "Connaître vos profils, vos établissements (UAI) et vos classes de l'année"
+        ),
+        # The REST API's scopes (preau.api.models.Scope), for clients that call /api/v1.
+        "read:profile": _("Lire votre profil, vos établissements et vos enfants (API)"),
+        "read:directory": _("Lire les classes et les élèves que vous pouvez voir (API)"),
+    },
+    "DEFAULT_SCOPES": ["openid"],
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    # Tokens stored as hashes only. (The toolkit's RFC 9207 ``iss`` response parameter is left
+    # off: it names the site's root, not the OpenID issuer <site>/o, and would mislead clients.)
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "ROTATE_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "ACCESS_TOKEN_EXPIRE_SECONDS": int(os.environ.get("OIDC_ACCESS_TOKEN_SECONDS", "3600")),
+    "ID_TOKEN_EXPIRE_SECONDS": int(os.environ.get("OIDC_ID_TOKEN_SECONDS", "3600")),
+    "REFRESH_TOKEN_EXPIRE_SECONDS": int(
+        os.environ.get("OIDC_REFRESH_TOKEN_SECONDS", str(30 * 24 * 3600))
+    ),
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+}
 
 # REST API
 API_PAGE_SIZE = 50

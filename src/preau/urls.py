@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -40,3 +41,17 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
 ]
+
+if settings.OIDC_PROVIDER_ENABLED:
+    from oauth2_provider.views import ConnectDiscoveryInfoView
+
+    urlpatterns += [
+        # OpenID Connect provider (fixed contract): endpoints under /o/, the discovery document
+        # there (the issuer is <site>/o) and at the site's root.
+        path("o/", include("preau.oidc.urls")),
+        path(
+            ".well-known/openid-configuration",
+            ConnectDiscoveryInfoView.as_view(),
+            name="openid_configuration",
+        ),
+    ]

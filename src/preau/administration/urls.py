@@ -2,6 +2,7 @@ from django.urls import include, path
 
 from preau.administration import views
 from preau.cas import console as cas_console
+from preau.oidc import console as oidc_console
 
 app_name = "administration"
 
@@ -48,6 +49,13 @@ establishment_patterns = [
         cas_console.establishment_service_remove,
         name="cas_service_remove",
     ),
+    path("oidc/", oidc_console.establishment_clients, name="oidc_clients"),
+    path("oidc/<uuid:client_id>/", oidc_console.establishment_client, name="oidc_client"),
+    path(
+        "oidc/<uuid:client_id>/remove/",
+        oidc_console.establishment_client_remove,
+        name="oidc_client_remove",
+    ),
 ]
 
 urlpatterns = [
@@ -64,6 +72,17 @@ urlpatterns = [
         "academy/cas/<uuid:service_id>/remove/",
         cas_console.academy_service_remove,
         name="academy_cas_service_remove",
+    ),
+    path("academy/oidc/", oidc_console.academy_clients, name="academy_oidc_clients"),
+    path(
+        "academy/oidc/<uuid:client_id>/",
+        oidc_console.academy_client,
+        name="academy_oidc_client",
+    ),
+    path(
+        "academy/oidc/<uuid:client_id>/remove/",
+        oidc_console.academy_client_remove,
+        name="academy_oidc_client_remove",
     ),
     path(
         "academy/establishments/new/",

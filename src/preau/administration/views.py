@@ -81,6 +81,7 @@ SECTIONS = [
     ("services", gettext_lazy("Services du portail"), "administration:services"),
     ("branding", gettext_lazy("Apparence"), "administration:branding"),
     ("cas", gettext_lazy("Services connectés (CAS)"), "administration:cas_services"),
+    ("oidc", gettext_lazy("Applications (OpenID Connect)"), "administration:oidc_clients"),
     ("audit", gettext_lazy("Journal"), "administration:audit"),
 ]
 

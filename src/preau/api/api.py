@@ -25,7 +25,10 @@ L'API REST de Préau. Chaque réponse d'erreur a la forme
 **Authentification** : la session du portail (avec l'en-tête `X-CSRFToken` pour POST, PUT,
 PATCH et DELETE), ou un jeton d'accès personnel créé sur la page « Jetons d'accès » :
 `Authorization: Bearer preau_…`. Un jeton n'ouvre que les routes de ses droits (voir
-`x-required-scope` sur chaque route).
+`x-required-scope` sur chaque route). Une application enregistrée auprès du fournisseur
+OpenID Connect (`/o/`) peut aussi appeler l'API avec son jeton d'accès OAuth 2
+(`Authorization: Bearer …`) si la personne lui a accordé les droits `read:profile` ou
+`read:directory`.
 
 **Établissement** : l'en-tête facultatif `X-Preau-Establishment: <uuid>` choisit
 l'établissement de travail parmi ceux de la personne.

@@ -1,4 +1,5 @@
-"""Who is calling: a browser session (with CSRF on unsafe methods) or a personal access token.
+"""Who is calling: a browser session (with CSRF on unsafe methods), a personal access token, or
+an OAuth 2 access token given by the OpenID Connect provider (preau.oidc) to a registered client.
 
 Both end with ``request.actor`` built for the authenticated person, so routes apply the same
 policies whatever the credential. A token carries scopes, checked per route; a session may do
@@ -20,7 +21,7 @@ from ninja.utils import check_csrf
 
 from preau.api.actions import do_record_token_use
 from preau.api.errors import ApiError
-from preau.api.models import TOKEN_PREFIX, PersonalAccessToken, hash_secret
+from preau.api.models import TOKEN_PREFIX, PersonalAccessToken, Scope, hash_secret
 from preau.core.actor import SESSION_ESTABLISHMENT_KEY, Actor
 
 ESTABLISHMENT_HEADER = "X-Preau-Establishment"
@@ -70,8 +71,36 @@ class SessionAuth(APIKeyCookie):
         return request.user
 
 
+# The API scopes an OAuth 2 client may be granted, under the same names. Managing personal
+# tokens stays with the person: no OAuth client is ever given it.
+OAUTH_SCOPES = frozenset({Scope.READ_PROFILE, Scope.READ_DIRECTORY})
+
+
+def _oauth_person(request: HttpRequest, scope: str | None) -> Any:
+    """The person of a valid OAuth 2 access token holding ``scope``; raises ApiError otherwise.
+
+    django-oauth-toolkit checks the token (known, not revoked, not expired); its client must
+    still be registered, and the person active.
+    """
+    from oauth2_provider.oauth2_backends import get_oauthlib_core
+
+    valid, oauth_request = get_oauthlib_core().verify_request(request, scopes=[])
+    token = getattr(oauth_request, "access_token", None) if valid else None
+    if token is None or not token.user or not token.user.is_active:
+        raise ApiError(401, "invalid_token", _("Jeton d'accès invalide."))
+    if scope is not None and (scope not in OAUTH_SCOPES or not token.allow_scopes([scope])):
+        raise ApiError(
+            403,
+            "insufficient_scope",
+            _("Ce jeton n'a pas le droit « %(scope)s ».") % {"scope": scope},
+            {"required_scope": scope},
+        )
+    return token.user
+
+
 class PersonalAccessTokenAuth(HttpBearer):
-    """``Authorization: Bearer preau_…``: a token made on the « Jetons d'accès » page."""
+    """``Authorization: Bearer preau_…``: a token made on the « Jetons d'accès » page; any other
+    bearer token is read as an OAuth 2 access token of the OpenID Connect provider."""
 
     def __init__(self, scope: str | None = None) -> None:
         self.scope = scope
@@ -81,7 +110,11 @@ class PersonalAccessTokenAuth(HttpBearer):
         invalid = ApiError(401, "invalid_token", _("Jeton d'accès invalide."))
         token = token.strip()
         if not token.startswith(TOKEN_PREFIX):
-            raise invalid
+            if not settings.OIDC_PROVIDER_ENABLED:
+                raise invalid
+            person = _oauth_person(request, self.scope)
+            self._enter(request, person)
+            return person
         row = (
             PersonalAccessToken.objects.select_related("person")
             .filter(token_hash=hash_secret(token))
@@ -101,14 +134,17 @@ class PersonalAccessTokenAuth(HttpBearer):
                 {"required_scope": self.scope},
             )
         person = row.person
+        self._enter(request, person)
+        request.access_token = row
+        do_record_token_use(token=row)
+        return person
+
+    def _enter(self, request: HttpRequest, person: Any) -> None:
         if person.language:
             translation.activate(person.language)
             request.LANGUAGE_CODE = person.language
         request.user = person
-        request.access_token = row
         request.actor = build_actor(request, person, {})
-        do_record_token_use(token=row)
-        return person
 
 
 def api_auth(scope: str) -> list[Any]:
