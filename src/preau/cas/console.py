@@ -17,12 +17,8 @@ from django.views.decorators.http import require_POST
 from preau.administration.views import _establishment, _page
 from preau.cas import actions, policies
 from preau.cas.forms import AcademyServiceForm, ServiceForm
+from preau.core.forms import add_validation_errors
 from preau.directory import policies as directory_policies
-
-
-def _saved(form: ServiceForm, error: ValidationError) -> None:
-    for field, messages_ in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, messages_)
 
 
 def _fields(form: ServiceForm) -> dict:
@@ -40,7 +36,7 @@ def establishment_services(request: HttpRequest, public_id: UUID) -> HttpRespons
         try:
             actions.do_register_service(actor=request.actor, establishment=school, **_fields(form))
         except ValidationError as error:
-            _saved(form, error)
+            add_validation_errors(form, error)
         else:
             messages.success(request, _("Le service est enregistré."))
             return redirect("administration:cas_services", school.public_id)
@@ -66,7 +62,7 @@ def establishment_service(request: HttpRequest, public_id: UUID, service_id: UUI
         try:
             actions.do_update_service(actor=request.actor, service=service, **_fields(form))
         except ValidationError as error:
-            _saved(form, error)
+            add_validation_errors(form, error)
         else:
             messages.success(request, _("Le service est enregistré."))
             return redirect("administration:cas_services", school.public_id)
@@ -102,7 +98,7 @@ def academy_services(request: HttpRequest) -> HttpResponse:
                 actor=request.actor, academy=form.cleaned_data["academy"], **_fields(form)
             )
         except ValidationError as error:
-            _saved(form, error)
+            add_validation_errors(form, error)
         else:
             messages.success(request, _("Le service est enregistré."))
             return redirect("administration:academy_cas_services")
@@ -118,7 +114,7 @@ def academy_service(request: HttpRequest, service_id: UUID) -> HttpResponse:
         try:
             actions.do_update_service(actor=request.actor, service=service, **_fields(form))
         except ValidationError as error:
-            _saved(form, error)
+            add_validation_errors(form, error)
         else:
             messages.success(request, _("Le service est enregistré."))
             return redirect("administration:academy_cas_services")

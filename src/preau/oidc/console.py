@@ -16,17 +16,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from preau.administration.views import _establishment, _page
+from preau.core.forms import add_validation_errors
 from preau.directory import policies as directory_policies
 from preau.oidc import actions, policies
 from preau.oidc.forms import AcademyClientForm, ClientForm, NewClientForm
-
-
-def _errors(form: ClientForm, error: ValidationError) -> None:
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, messages_ in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, messages_)
 
 
 def _fields(form: ClientForm) -> dict:
@@ -49,7 +42,7 @@ def establishment_clients(request: HttpRequest, public_id: UUID) -> HttpResponse
                 **_fields(form),
             )
         except ValidationError as error:
-            _errors(form, error)
+            add_validation_errors(form, error)
         else:
             return _page(
                 request, "oidc/console_created.html", school, "oidc", {"registration": registration}
@@ -76,7 +69,7 @@ def establishment_client(request: HttpRequest, public_id: UUID, client_id: UUID)
         try:
             actions.do_update_client(actor=request.actor, client=client, **_fields(form))
         except ValidationError as error:
-            _errors(form, error)
+            add_validation_errors(form, error)
         else:
             messages.success(request, _("L'application est enregistrée."))
             return redirect("administration:oidc_clients", school.public_id)
@@ -115,7 +108,7 @@ def academy_clients(request: HttpRequest) -> HttpResponse:
                 **_fields(form),
             )
         except ValidationError as error:
-            _errors(form, error)
+            add_validation_errors(form, error)
         else:
             return render(request, "oidc/academy_created.html", {"registration": registration})
     rows = policies.managed_academy_clients(request.actor).order_by(
@@ -132,7 +125,7 @@ def academy_client(request: HttpRequest, client_id: UUID) -> HttpResponse:
         try:
             actions.do_update_client(actor=request.actor, client=client, **_fields(form))
         except ValidationError as error:
-            _errors(form, error)
+            add_validation_errors(form, error)
         else:
             messages.success(request, _("L'application est enregistrée."))
             return redirect("administration:academy_oidc_clients")
