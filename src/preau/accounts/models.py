@@ -34,6 +34,9 @@ class User(AbstractUser):
     # Whether a confirmed TOTP device exists: read on every administration page, so kept on the
     # row the authentication middleware loads anyway (set by the enrolment actions only).
     has_totp = models.BooleanField(_("double authentification"), default=False, editable=False)
+    # When the person lost their last membership (the right to an account): the account is
+    # deleted three months later unless a membership reopens, which clears it.
+    left_at = models.DateTimeField(_("départ"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("utilisateur")

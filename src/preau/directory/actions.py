@@ -16,6 +16,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from preau.accounts.actions import do_issue_activation_code
@@ -148,7 +149,8 @@ def do_deactivate_membership(
         )
         if not elsewhere and person.is_active:
             person.is_active = False
-            person.save(update_fields=["is_active"])
+            person.left_at = timezone.now()
+            person.save(update_fields=["is_active", "left_at"])
         record(
             actor=actor,
             establishment=establishment,
@@ -169,9 +171,10 @@ def do_reactivate_membership(
         before = {**snapshot(membership, ["is_active"]), "account_active": person.is_active}
         membership.is_active = True
         membership.save(update_fields=["is_active"])
-        if not person.is_active:
+        if not person.is_active or person.left_at is not None:
             person.is_active = True
-            person.save(update_fields=["is_active"])
+            person.left_at = None
+            person.save(update_fields=["is_active", "left_at"])
         record(
             actor=actor,
             establishment=establishment,

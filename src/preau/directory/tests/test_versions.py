@@ -60,3 +60,25 @@ def test_cached_reads_keep_none(cast: Any) -> None:
     assert versions.cached("probe", version, compute) is None
     assert versions.cached("probe", version, compute) is None
     assert len(calls) == 1
+
+
+def test_the_last_membership_closed_dates_the_departure(cast: Any) -> None:
+    # Jade belongs to the collège only: closing it closes her account and dates her departure,
+    # from which the three months before deletion are counted; reopening it clears the date.
+    membership = Membership.objects.get(person=cast.jade, establishment=cast.moulin)
+    head = Actor(cast.principal_moulin)
+    actions.do_deactivate_membership(actor=head, establishment=cast.moulin, membership=membership)
+    cast.jade.refresh_from_db()
+    assert not cast.jade.is_active and cast.jade.left_at is not None
+    actions.do_reactivate_membership(actor=head, establishment=cast.moulin, membership=membership)
+    cast.jade.refresh_from_db()
+    assert cast.jade.is_active and cast.jade.left_at is None
+
+
+def test_a_membership_elsewhere_keeps_the_account(cast: Any) -> None:
+    membership = Membership.objects.get(person=cast.sophie, establishment=cast.moulin)
+    actions.do_deactivate_membership(
+        actor=Actor(cast.principal_moulin), establishment=cast.moulin, membership=membership
+    )
+    cast.sophie.refresh_from_db()
+    assert cast.sophie.is_active and cast.sophie.left_at is None

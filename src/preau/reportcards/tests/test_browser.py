@@ -22,7 +22,8 @@ def test_guardian_downloads_the_report_card_pdf(page: Any, portal_url: str) -> N
     log_in(page, portal_url, "parent.sophie")
     page.goto(f"{portal_url}/reportcards/")
     page.get_by_label("Enfant").select_option(label="Léa")
-    page.wait_for_load_state()
+    # The child switcher submits itself: wait for that navigation, not the current page.
+    page.wait_for_url("**child=*")
     assert "Bulletins de Léa" in page.locator("h1").inner_text()
     page.get_by_role("link", name=re.compile("Trimestre")).first.click()
     page.wait_for_load_state()
