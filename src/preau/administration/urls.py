@@ -3,6 +3,7 @@ from django.urls import include, path
 from preau.administration import views
 from preau.cas import console as cas_console
 from preau.oidc import console as oidc_console
+from preau.rosters import console as rosters_console
 
 app_name = "administration"
 
@@ -49,6 +50,17 @@ establishment_patterns = [
         cas_console.establishment_service_remove,
         name="cas_service_remove",
     ),
+    path("rosters/", rosters_console.rosters, name="rosters"),
+    path(
+        "rosters/csv/<uuid:import_id>/", rosters_console.roster_import, name="roster_import"
+    ),
+    path(
+        "rosters/csv/<uuid:import_id>/import/",
+        rosters_console.roster_import_run,
+        name="roster_import_run",
+    ),
+    path("rosters/oneroster.zip", rosters_console.oneroster_export, name="oneroster_export"),
+    path("rosters/oneroster/", rosters_console.oneroster_import, name="oneroster_import"),
     path("oidc/", oidc_console.establishment_clients, name="oidc_clients"),
     path("oidc/<uuid:client_id>/", oidc_console.establishment_client, name="oidc_client"),
     path(
