@@ -51,9 +51,7 @@ establishment_patterns = [
         name="cas_service_remove",
     ),
     path("rosters/", rosters_console.rosters, name="rosters"),
-    path(
-        "rosters/csv/<uuid:import_id>/", rosters_console.roster_import, name="roster_import"
-    ),
+    path("rosters/csv/<uuid:import_id>/", rosters_console.roster_import, name="roster_import"),
     path(
         "rosters/csv/<uuid:import_id>/import/",
         rosters_console.roster_import_run,
