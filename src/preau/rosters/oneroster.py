@@ -496,7 +496,9 @@ def _export_files(school: Establishment) -> dict[str, bytes]:
         if c.head_teacher_id in people:
             enrol("head-teacher", c, people[c.head_teacher_id], "teacher", "true")
     students_of_group: dict[int, list[Any]] = defaultdict(list)
-    for gm in GroupMembership.objects.filter(group__in=groups).select_related("group"):
+    for gm in GroupMembership.objects.filter(
+        establishment=school, group__school_year=year
+    ).select_related("group"):
         if gm.student_id in people:
             students_of_group[gm.group_id].append(people[gm.student_id])
             enrol("group", gm.group, people[gm.student_id], "student", "false")

@@ -357,3 +357,13 @@ def test_the_command_checks_then_imports(cast: Any, tmp_path: Any) -> None:
     call_command("import_csv", str(right), establishment=c.moulin.uai, stdout=out)
     assert User.objects.count() == people + 5
     assert "5 created" in out.getvalue()
+
+
+def test_the_import_and_export_page_query_budget(cast: Any, client: Any) -> None:
+    c = cast
+    log_in_with_second_factor(client, c.principal_moulin)
+    url = reverse("administration:rosters", args=[c.moulin.public_id])
+    client.get(url)
+    # The session's person, the actor's academies and memberships, the establishment.
+    with query_budget(4):
+        assert client.get(url).status_code == 200

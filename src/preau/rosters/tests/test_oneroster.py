@@ -19,7 +19,7 @@ from django.urls import reverse
 
 from preau.audit.models import AuditEntry
 from preau.core.actor import current_school_year
-from preau.core.testing import Isolation, isolation_test, log_in_with_second_factor
+from preau.core.testing import Isolation, isolation_test, log_in_with_second_factor, query_budget
 from preau.directory import actions
 from preau.directory.models import (
     Academy,
@@ -370,3 +370,18 @@ def test_the_import_command_reports_problems(cast: Any, tmp_path: Any) -> None:
     with pytest.raises(CommandError, match="nothing was imported"):
         call_command("oneroster_import", str(path), stderr=err)
     assert "archive ZIP" in err.getvalue()
+
+
+def test_the_export_runs_a_fixed_number_of_queries(cast: Any, client: Any) -> None:
+    c = cast
+    log_in_with_second_factor(client, c.principal_moulin)
+    url = reverse("administration:oneroster_export", args=[c.moulin.public_id])
+    client.get(url)
+    # The session's person, the actor's academies and memberships, the establishment; then the
+    # periods, classes, groups, subjects, assignments, memberships, enrolments, guardianships
+    # and group members of the establishment.
+    with query_budget(EXPORT_QUERIES):
+        assert client.get(url).status_code == 200
+
+
+EXPORT_QUERIES = 13
