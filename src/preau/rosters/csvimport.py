@@ -248,6 +248,9 @@ def check(text: str, mapping: list[str], *, establishment: Any, default_profile:
     if report.errors:
         return report
     body = [(number, values) for number, values in enumerate(rows[1:], start=2) if any(values)]
+    if not body:
+        report.errors.append(Problem(2, "", _("Le fichier ne contient aucune personne.")))
+        return report
     if len(body) > MAX_LINES:
         report.errors.append(Problem(0, "", _("Trop de lignes (au plus %d).") % MAX_LINES))
         return report

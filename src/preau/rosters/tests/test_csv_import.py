@@ -233,6 +233,10 @@ def test_the_mapping_can_be_changed(cast: Any, client: Any) -> None:
     batch.refresh_from_db()
     assert batch.mapping == ["last_name", "first_name", "birth_date", "school_class"]
     assert client.get(url).context["report"].errors == []
+    header_only = csvimport.check(
+        "Nom;Prénom\n", ["last_name", "first_name"], establishment=c.moulin, default_profile=""
+    )
+    assert [p.message for p in header_only.errors] == ["Le fichier ne contient aucune personne."]
 
 
 def test_an_unreadable_file_is_refused_with_a_message(cast: Any, client: Any) -> None:
