@@ -131,9 +131,10 @@ def test_the_console_shows_usage_against_seats_and_revokes(cast: Any, client: An
     assert AuditEntry.objects.filter(action="resources.licence_revoke").exists()
 
 
-# Memberships and academies (2); the licences with their seats counted (1), their targets and
-# those targets' classes and people (1), the resources (1).
-MANAGE_QUERIES = 7
+# The person, memberships and academies (3), the establishment (1); the licences with their
+# seats counted (1), their targets with their classes and people (1), the resources (1), the
+# levels of the registration form (1).
+MANAGE_QUERIES = 8
 
 
 def test_the_console_page_runs_a_fixed_number_of_queries(cast: Any, client: Any) -> None:
