@@ -23,6 +23,9 @@ class ResourcesConfig(AppConfig):
                 audience=frozenset({"student", "teacher", "staff"}),
                 panel_template="resources/panel.html",
                 panel_context=panel_context,
+                # Licences and teachers' resources change what the establishment's members may
+                # open (selectors.forget_catalogue).
+                panel_scope="resources",
                 settings_page=(_("Ressources des éditeurs et licences"), "resources:manage"),
             )
         )

@@ -268,3 +268,18 @@ def test_opening_runs_a_fixed_number_of_queries(cast: Any, client: Any) -> None:
     _more(cast, 4)
     with query_budget(OPEN_QUERIES):
         assert client.get(url).status_code == 302
+
+
+def test_the_home_panel_lists_the_favourites_and_follows_their_changes(
+    cast: Any, client: Any
+) -> None:
+    build(cast)
+    client.force_login(cast.lea)
+    home = client.get(reverse("portal:home")).content.decode()
+    assert DICTIONARY in home and MANUAL_4E not in home
+    manual = resource(MANUAL_4E)
+    client.post(reverse("resources:favourite", args=[manual.public_id]), {"favourite": "1"})
+    assert MANUAL_4E in client.get(reverse("portal:home")).content.decode()
+    # A licence withdrawn takes its resource off the panel.
+    actions.do_revoke_licence(actor=None, licence=licence(MANUAL_4E))
+    assert MANUAL_4E not in client.get(reverse("portal:home")).content.decode()
