@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "preau.groups",
     "preau.dropbox",
     "preau.drive",
+    "preau.resources",
     "preau.calendar",
     "preau.dav",
     "preau.discipline",

@@ -15,6 +15,7 @@ urlpatterns = [
     path("messages/", include("preau.messaging.urls")),
     path("news/", include("preau.news.urls")),
     path("bookmarks/", include("preau.bookmarks.urls")),
+    path("resources/", include("preau.resources.urls")),
     path("groups/", include("preau.groups.urls")),
     path("dropbox/", include("preau.dropbox.urls")),
     path("logbook/", include("preau.logbook.urls")),

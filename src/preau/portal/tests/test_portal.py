@@ -174,9 +174,10 @@ def test_teacher_home_query_budget(cast: Cast, client: Any) -> None:
     # user, memberships, teaching assignments, and the notifications (2), messaging (1),
     # news (2), workspaces (1), drop box (2), drive (2: recent files, shares), agenda (1),
     # timetable (1; the lessons' teachers when there are some), logbook (1: today's lessons;
-    # their entries when there are some), attendance (1: the roll calls to take) and meetings
-    # (1: the campaigns to come; the teacher's meetings when they host one) panels
-    with query_budget(18):
+    # their entries when there are some), attendance (1: the roll calls to take), meetings
+    # (1: the campaigns to come; the teacher's meetings when they host one) and médiacentre
+    # (1: the favourites they may open) panels
+    with query_budget(19):
         client.get(reverse("portal:home"))
 
 
