@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "preau.reportcards",
     "preau.privacy",
     "preau.rosters",
+    "preau.feeds",
     "preau.demo",
 ]
 

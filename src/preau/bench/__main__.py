@@ -1,6 +1,7 @@
 """`make bench`: the guardian dashboard under load, the cost of a login, the drive's memory
 with a large file, the roll call's storm, the grades' publication burst, the report cards'
-PDFs of the whole collège and a teacher's export of a year of personal data.
+PDFs of the whole collège, a teacher's export of a year of personal data and the import of an
+academy's directory feed (AAF).
 
 Creates a fresh PostgreSQL database, loads the demo school, serves it with gunicorn (DEBUG off,
 sync workers) and measures, with the same client load, requests per second on the guardian
@@ -13,7 +14,9 @@ Environment (all optional): BENCH_POSTGRES_URL (a maintenance database URL, defa
 postgresql://postgres@127.0.0.1:5432/postgres), BENCH_REDIS_URL (default
 redis://127.0.0.1:6379/15), BENCH_SECONDS (per measurement, default 10), BENCH_WORKERS (gunicorn
 workers, default 3), BENCH_DRIVE_MB (the drive's file, default 1024 MiB; 0 to skip),
-BENCH_BURST_SECONDS (the grades' publication burst, standing for ten minutes; default 10).
+BENCH_BURST_SECONDS (the grades' publication burst, standing for ten minutes; default 10),
+BENCH_AAF_PERSONS and BENCH_AAF_ESTABLISHMENTS (the academy of the AAF feed, default 100000
+people in 60 establishments).
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ from contextlib import contextmanager
 from http.cookies import SimpleCookie
 from typing import Any
 
-from preau.bench import attendance, cas, drive, grades, personaldata, reportcards, timetable
+from preau.bench import aaf, attendance, cas, drive, grades, personaldata, reportcards, timetable
 from preau.bench.load import LoadResult, run_load
 from preau.bench.probe import OWASP_MINIMUM
 
@@ -324,6 +327,8 @@ def bench() -> int:
             )
             # After the load, so that the new notifications do not change what it measured.
             mass_send = json.loads(run(env, "-m", "preau.bench.probe", "mass-send"))
+            # Last: the academy it imports must not weigh on the other measurements.
+            aaf_probe = json.loads(run(env, "-m", "preau.bench.aaf"))
     finally:
         clear_redis(env["REDIS_URL"])
         shutil.rmtree(static_root, ignore_errors=True)
@@ -376,6 +381,7 @@ def bench() -> int:
         describe_drive(drive_result)
     describe_reportcards(reportcards_probe)
     personaldata.describe(personaldata_probe, say)
+    aaf.describe(aaf_probe, say)
     return 0
 
 

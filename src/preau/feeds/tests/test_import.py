@@ -1,0 +1,231 @@
+"""Importing the AAF feed: a complete import, its re-import, deltas, departures and returns."""
+
+from __future__ import annotations
+
+import io
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from preau.audit.models import AuditEntry
+from preau.directory.models import (
+    Academy,
+    Enrolment,
+    Establishment,
+    Function,
+    Guardianship,
+    Membership,
+    Profile,
+    SchoolClass,
+    TeachingAssignment,
+)
+from preau.feeds.actions import feed_files, import_file
+from preau.feeds.models import FeedImport, StructureLink
+
+User = get_user_model()
+FILES = Path(__file__).parent / "files"
+COMPLETE = sorted(FILES.glob("*_Complet_*.xml"))
+DELTA = FILES / "ENT_Delta_20260915_Eleve_0000.xml"
+
+
+@pytest.fixture
+def academy(db: Any) -> Academy:
+    return Academy.objects.create(code="GRENOBLE", name="Académie de Grenoble")
+
+
+def run(paths: list[Path], academy: Academy, *, dry_run: bool = False) -> list[FeedImport]:
+    logs = [import_file(f, academy=academy, dry_run=dry_run) for f in feed_files(paths)]
+    for log in logs:
+        assert not log.error, log.error
+    return logs
+
+
+def person(directory_id: str) -> Any:
+    return User.objects.get(directory_id=directory_id)
+
+
+def active_profiles(directory_id: str) -> set[tuple[str, str]]:
+    return set(
+        Membership.objects.filter(person__directory_id=directory_id, is_active=True).values_list(
+            "establishment__uai", "profile"
+        )
+    )
+
+
+def copy_without(tmp_path: Path, source: Path, identifier: str) -> Path:
+    """The file without the record of ``identifier`` (a person who left)."""
+    text = source.read_text(encoding="utf-8")
+    pattern = rf"<addRequest>(?:(?!</addRequest>).)*<id>{identifier}</id>.*?</addRequest>"
+    target = tmp_path / source.name
+    target.write_text(re.sub(pattern, "", text, flags=re.S), encoding="utf-8")
+    return target
+
+
+def test_a_complete_import_creates_people_classes_and_guardianships(academy: Academy) -> None:
+    logs = run(COMPLETE, academy)
+    assert [log.kind for log in logs] == [
+        "EtabEducNat",
+        "MefEducNat",
+        "MatiereEducNat",
+        "PersRelEleve",
+        "Eleve",
+        "PersEducNat",
+    ]
+    alpes = Establishment.objects.get(uai="0381001G")
+    assert alpes.name == "COLLEGE LES ALPES" and alpes.academy == academy
+    assert StructureLink.objects.get(jointure="1001").classes == ["5B", "6A"]
+
+    mael = person("E200")
+    assert (mael.first_name, mael.last_name, mael.ine) == ("Maël", "Fabre", "123456789AB")
+    assert mael.username == "mael.fabre" and not mael.has_usable_password()
+    assert str(mael.birth_date) == "2015-04-12"
+    assert active_profiles("E200") == {("0381001G", Profile.STUDENT)}
+    assert Enrolment.objects.get(student=mael).school_class.name == "6A"
+    sixth = SchoolClass.objects.get(establishment=alpes, name="6A")
+    assert sixth.level.mef.startswith("100")
+
+    # Both parents guard both children; they are members where each child is.
+    assert set(
+        Guardianship.objects.filter(guardian__directory_id="R100").values_list(
+            "student__directory_id", "legal"
+        )
+    ) == {("E200", True), ("E201", True)}
+    assert active_profiles("R100") == {
+        ("0381001G", Profile.GUARDIAN),
+        ("0381002H", Profile.GUARDIAN),
+    }
+
+    # The teacher teaches maths in two classes and heads the 6A; the CPE has her function.
+    colette = person("P300")
+    assert active_profiles("P300") == {("0381001G", Profile.TEACHER)}
+    assert set(
+        TeachingAssignment.objects.filter(teacher=colette).values_list(
+            "school_class__name", "subject__label"
+        )
+    ) == {("6A", "MATHEMATIQUES"), ("5B", "MATHEMATIQUES")}
+    sixth.refresh_from_db()
+    assert sixth.head_teacher == colette
+    assert Membership.objects.get(person__directory_id="P301").functions == [Function.CPE]
+
+    # Each file is logged; the audit has one summary row per establishment it changed.
+    eleve = next(log for log in logs if log.kind == "Eleve")
+    assert eleve.records == 3 and eleve.counts["person.created"] == 3
+    assert eleve.counts["enrolment.created"] == 3
+    assert AuditEntry.objects.filter(action="feeds.import", establishment=alpes).count() == 3
+
+
+def test_a_reimport_of_the_same_files_writes_nothing(academy: Academy) -> None:
+    run(COMPLETE, academy)
+    with CaptureQueriesContext(connection) as queries:
+        logs = run(COMPLETE, academy)
+    assert all(log.counts == {} for log in logs)
+    writes = [
+        q["sql"]
+        for q in queries.captured_queries
+        if re.match(r"\s*(INSERT|UPDATE|DELETE)", q["sql"])
+        # the import's own log and its scratch list of the ids met
+        and not re.search(r'"feeds_(feedimport|seenid)"', q["sql"])
+    ]
+    assert writes == []
+
+
+def test_a_delta_adds_modifies_and_deletes(academy: Academy) -> None:
+    run(COMPLETE, academy)
+    [log] = run([DELTA], academy)
+    assert not log.complete
+    awa = person("E203")
+    assert active_profiles("E203") == {("0381001G", Profile.STUDENT)}
+    assert Guardianship.objects.filter(guardian__directory_id="R102", student=awa).exists()
+
+    moussa = person("E202")
+    assert moussa.first_name == "Moussa Ibrahim" and moussa.last_name == "Diallo"
+    assert Enrolment.objects.get(student=moussa).school_class.name == "5B"
+
+    # Zélie's membership closes, and her account with it: deleted in three months.
+    zelie = person("E201")
+    assert active_profiles("E201") == set()
+    assert zelie.left_at is not None and not zelie.is_active
+    # Her parents stay members of the collège (Maël) but no longer of the lycée.
+    assert active_profiles("R100") == {("0381001G", Profile.GUARDIAN)}
+    assert person("R100").left_at is None
+    assert log.counts["membership.closed"] == 3  # Zélie, and her two parents at the lycée
+
+
+def test_who_leaves_a_complete_feed_is_closed_then_reopened_on_return(
+    academy: Academy, tmp_path: Path
+) -> None:
+    run(COMPLETE, academy)
+    students = next(p for p in COMPLETE if "_Eleve_" in p.name)
+    staff = next(p for p in COMPLETE if "_PersEducNat_" in p.name)
+    run([copy_without(tmp_path, students, "E202"), copy_without(tmp_path, staff, "P301")], academy)
+
+    moussa, cpe = person("E202"), person("P301")
+    assert active_profiles("E202") == set() and moussa.left_at is not None
+    assert active_profiles("P301") == set() and cpe.left_at is not None
+    # His guardian has no child left in the feed's establishments: she leaves too.
+    assert active_profiles("R102") == set() and person("R102").left_at is not None
+    # The others stay.
+    assert person("E200").left_at is None and person("P300").is_active
+
+    run([students, staff], academy)
+    for directory_id in ("E202", "P301", "R102"):
+        back = person(directory_id)
+        assert back.left_at is None and back.is_active
+        assert active_profiles(directory_id)
+    assert Membership.objects.get(person__directory_id="P301").functions == [Function.CPE]
+
+
+def test_a_person_created_by_hand_is_not_closed_by_a_complete_file(academy: Academy) -> None:
+    run(COMPLETE, academy)
+    alpes = Establishment.objects.get(uai="0381001G")
+    hand = User.objects.create(username="stagiaire.alpes")
+    Membership.objects.create(
+        person=hand,
+        establishment=alpes,
+        school_year=Membership.objects.filter(establishment=alpes).first().school_year,
+        profile=Profile.TEACHER,
+    )
+    run(COMPLETE, academy)
+    assert Membership.objects.get(person=hand).is_active
+
+
+def test_a_dry_run_writes_nothing_and_says_what_would_change(academy: Academy) -> None:
+    before = (User.objects.count(), Membership.objects.count(), Establishment.objects.count())
+    out = io.StringIO()
+    call_command(
+        "import_aaf", *[str(p) for p in COMPLETE], "--dry-run", "--academy", "GRENOBLE", stdout=out
+    )
+    after = (User.objects.count(), Membership.objects.count(), Establishment.objects.count())
+    assert after == before
+    assert not StructureLink.objects.exists()
+    text = out.getvalue()
+    assert "changerait" in text and "establishment.created: 2" in text
+    assert "+ 0381001G COLLEGE LES ALPES" in text
+    logs = FeedImport.objects.filter(dry_run=True)
+    assert logs.count() == 6 and all(log.error == "" for log in logs)
+
+
+def test_the_command_shows_progress_only_when_asked(academy: Academy) -> None:
+    err = io.StringIO()
+    call_command(
+        "import_aaf", str(FILES), "--academy", "GRENOBLE", stdout=io.StringIO(), stderr=err
+    )
+    assert "%" not in err.getvalue()  # not a terminal
+    captured = io.StringIO()
+    real, sys.stderr = sys.stderr, captured
+    try:
+        call_command(
+            "import_aaf", str(FILES), "--progress", "--academy", "GRENOBLE", stdout=io.StringIO()
+        )
+    finally:
+        sys.stderr = real
+    assert "100 %" in captured.getvalue()
+    # The folder held the delta too, imported after the complete files.
+    assert person("E203").is_active and person("E201").left_at is not None
