@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "preau.skills",
     "preau.reportcards",
     "preau.privacy",
+    "preau.retention",
     "preau.demo",
 ]
 

@@ -3,6 +3,7 @@ from django.urls import include, path
 from preau.administration import views
 from preau.cas import console as cas_console
 from preau.oidc import console as oidc_console
+from preau.retention import console as retention_console
 
 app_name = "administration"
 
@@ -42,6 +43,7 @@ establishment_patterns = [
     path("services/", views.services, name="services"),
     path("branding/", views.branding, name="branding"),
     path("audit/", views.audit, name="audit"),
+    path("retention/", retention_console.settings_page, name="retention"),
     path("cas/", cas_console.establishment_services, name="cas_services"),
     path("cas/<uuid:service_id>/", cas_console.establishment_service, name="cas_service"),
     path(

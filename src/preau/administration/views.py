@@ -83,6 +83,7 @@ SECTIONS = [
     ("cas", gettext_lazy("Services connectés (CAS)"), "administration:cas_services"),
     ("oidc", gettext_lazy("Applications (OpenID Connect)"), "administration:oidc_clients"),
     ("audit", gettext_lazy("Journal"), "administration:audit"),
+    ("retention", gettext_lazy("Conservation des données"), "administration:retention"),
 ]
 
 
