@@ -117,6 +117,7 @@ MIDDLEWARE = [
     "preau.core.middleware.ActorMiddleware",
     "preau.accounts.middleware.AccountSecurityMiddleware",
     "preau.portal.middleware.ServiceSwitchMiddleware",
+    "preau.directory.middleware.ClosedYearMiddleware",
 ]
 
 ROOT_URLCONF = "preau.urls"
