@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from preau.administration import views
+from preau.administration import supervision, views
 from preau.cas import console as cas_console
 from preau.oidc import console as oidc_console
 from preau.retention import console as retention_console
@@ -64,6 +64,12 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("establishments/<uuid:public_id>/", include(establishment_patterns)),
     path("academy/", views.academy, name="academy"),
+    path("academy/supervision/", supervision.supervision, name="supervision"),
+    path(
+        "academy/supervision/<uuid:public_id>/",
+        supervision.supervision_establishment,
+        name="supervision_establishment",
+    ),
     path("academy/cas/", cas_console.academy_services, name="academy_cas_services"),
     path(
         "academy/cas/<uuid:service_id>/",

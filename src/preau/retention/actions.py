@@ -25,6 +25,7 @@ from preau.directory import versions
 from preau.directory.models import Establishment, Membership
 from preau.drive import storage as drive_storage
 from preau.drive.models import Node
+from preau.messaging.models import Message
 from preau.notifications.models import Notification
 from preau.retention.models import ACCOUNT_DAYS, BOUNDS, CONNECTION_LOG_DAYS, RetentionSettings
 
@@ -182,6 +183,9 @@ def do_erase_account(*, person: Any, now: datetime | None = None) -> bool:
         )
         collector = Collector(using=user_model.objects.db)
         collector.collect([locked])
+        # Their drafts: a message keeps its sent copies for the recipients (sender emptied),
+        # but a draft was never anyone else's.
+        collector.collect(list(Message.objects.filter(sender=locked, sent_at__isnull=True)))
         files = _stored_files(collector)
         collector.delete()
         _delete_files_on_commit(files)

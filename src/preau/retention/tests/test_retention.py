@@ -22,6 +22,8 @@ from preau.directory.actions import do_deactivate_membership, do_reactivate_memb
 from preau.directory.models import Membership
 from preau.drive.models import Node
 from preau.grades.models import Assessment, Mark
+from preau.messaging.actions import do_save_draft
+from preau.messaging.models import Message
 from preau.notebook.tests import helpers as notebook
 from preau.notifications.models import Notification
 from preau.privacy.tests.helpers import some_data
@@ -59,6 +61,8 @@ def left_on() -> datetime:
 
 def test_an_account_is_deleted_on_day_91_not_on_day_89_or_90(cast: Any) -> None:
     some_data(cast)
+    draft = do_save_draft(actor=Actor(cast.lea, {}), subject="Brouillon", body="Pas envoyé")
+    sent = Message.objects.get(sender=cast.lea, sent_at__isnull=False)
     blob = Node.objects.get(space__owner=cast.lea, name="revision.pdf").blob
     assert default_storage.exists(blob)
     leave(cast, cast.lea, left_on())
@@ -77,6 +81,10 @@ def test_an_account_is_deleted_on_day_91_not_on_day_89_or_90(cast: Any) -> None:
     assert not User.objects.filter(pk=cast.lea.pk).exists()
     assert not Mark.objects.filter(student_id=cast.lea.pk).exists()
     assert not Node.objects.filter(space__owner_id=cast.lea.pk).exists()
+    # Her draft goes; the message she sent stays with its recipient, from no sender.
+    assert not Message.objects.filter(pk=draft.pk).exists()
+    sent.refresh_from_db()
+    assert sent.sender_id is None
     # Her file is gone from the storage too, not only its row.
     assert not default_storage.exists(blob)
     # Audited in her last establishment, with a pseudonymous id and nothing personal.
