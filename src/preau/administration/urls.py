@@ -108,6 +108,11 @@ urlpatterns = [
         name="academy_establishment_active",
     ),
     path(
+        "academy/establishments/<uuid:public_id>/rollover/",
+        views.academy_establishment_rollover,
+        name="academy_establishment_rollover",
+    ),
+    path(
         "academy/establishments/<uuid:public_id>/head/",
         views.academy_establishment_head,
         name="academy_establishment_head",

@@ -13,6 +13,7 @@ from preau.attendance.actions import do_enter_record
 from preau.attendance.models import RecordKind
 from preau.attendance.tests.helpers import actor_for
 from preau.audit.models import AuditEntry
+from preau.core.testing import Isolation, isolation_test, log_in_with_second_factor
 from preau.directory.models import ClosedYear, Membership, Period, Profile, SchoolYear
 from preau.directory.years import ClosedYearRefused, is_closed
 from preau.grades.actions import record_marks
@@ -21,6 +22,26 @@ from preau.grades.tests.helpers import assessment
 from preau.logbook.tests.helpers import Week, garcia_entry
 
 pytestmark = pytest.mark.django_db
+
+# Versailles' administrator rolls Jean Moulin over; not its head, nor Marie Curie's.
+test_isolation = isolation_test(
+    [
+        Isolation(
+            route="administration:academy_establishment_rollover",
+            owner="rectorat_versailles",
+            kwargs=lambda c: {"public_id": c.moulin.public_id},
+            refused=("principal_moulin", "principal_curie", "cpe_moulin", "bernard"),
+        ),
+        Isolation(
+            route="administration:academy_establishment_rollover",
+            owner="rectorat_versailles",
+            kwargs=lambda c: {"public_id": c.moulin.public_id},
+            method="post",
+            owner_status=302,
+            refused=("principal_moulin", "principal_curie"),
+        ),
+    ]
+)
 
 
 def rows() -> tuple[int, ...]:
@@ -100,3 +121,15 @@ def test_a_closed_year_is_read_not_written(cast: Any) -> None:
         )
     # What was written stays readable.
     assert Mark.objects.get(assessment=exam, student=cast.lea).value == 15
+
+
+def test_the_academy_administrator_rolls_over_from_the_console(cast: Any, client: Any) -> None:
+    year = SchoolYear.current()
+    url = f"/manage/academy/establishments/{cast.moulin.public_id}/rollover/"
+    log_in_with_second_factor(client, cast.rectorat_versailles)
+    before = rows()
+    page = client.get(url).content.decode()
+    assert rows() == before and "sera archivée" in page and "Bernard" in page
+    assert client.post(url).status_code == 302
+    assert ClosedYear.objects.filter(establishment=cast.moulin, school_year=year).exists()
+    assert "déjà archivée" in client.get(url).content.decode()

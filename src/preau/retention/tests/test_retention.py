@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from preau.audit.models import AuditEntry, LoginEvent
 from preau.core.actor import Actor
-from preau.core.testing import log_in_with_second_factor, query_budget
+from preau.core.testing import Isolation, isolation_test, log_in_with_second_factor, query_budget
 from preau.directory.actions import do_deactivate_membership, do_reactivate_membership
 from preau.directory.models import Membership
 from preau.drive.models import Node
@@ -33,6 +33,25 @@ from preau.retention.models import RetentionSettings
 pytestmark = pytest.mark.django_db
 
 User = get_user_model()
+
+# The head of Jean Moulin (and its academy's administrator); not Marie Curie's head, the CPE, a
+# teacher, a guardian or a student.
+test_isolation = isolation_test(
+    [
+        Isolation(
+            route="administration:retention",
+            owner="principal_moulin",
+            kwargs=lambda c: {"public_id": c.moulin.public_id},
+            refused=("principal_curie", "cpe_moulin", "bernard", "sophie", "lea"),
+        ),
+        Isolation(
+            route="administration:retention",
+            owner="rectorat_versailles",
+            kwargs=lambda c: {"public_id": c.moulin.public_id},
+            refused=("principal_curie",),
+        ),
+    ]
+)
 
 
 def leave(cast: Any, person: Any, moment: datetime) -> None:
@@ -202,3 +221,40 @@ def test_the_settings_are_the_heads_only(cast: Any, client: Any) -> None:
     assert client.get(url).status_code == 404
     log_in_with_second_factor(client, cast.bernard)
     assert client.get(url).status_code == 404
+
+
+def test_justification_documents_go_after_the_period_and_the_justification_stays(
+    cast: Any,
+) -> None:
+    from preau.attendance.actions import do_decide, do_enter_record, do_justify
+    from preau.attendance.models import Justification
+    from preau.attendance.tests.helpers import actor_for, build_week, reason
+    from preau.messaging.content import CheckedFile
+    from preau.messaging.tests.helpers import PDF_BYTES
+
+    week = build_week(cast)
+    record = do_enter_record(
+        actor=actor_for(cast.cpe_moulin),
+        student=cast.noah,
+        kind="absence",
+        start=week.maths_4b.start,
+        end=week.maths_4b.end,
+    )
+    do_justify(
+        actor=actor_for(cast.karim),
+        record=record,
+        reason=reason(cast, "illness"),
+        document=CheckedFile(PDF_BYTES, "certificat.pdf", "pdf", "application/pdf"),
+    )
+    do_decide(actor=actor_for(cast.cpe_moulin), record=record, accepted=True)
+    justification = Justification.objects.get(record=record)
+    stored = justification.document.name
+    assert default_storage.exists(stored)
+
+    run(justification.decided_at + timedelta(days=364))
+    assert Justification.objects.get(pk=justification.pk).document.name == stored
+    output = run(justification.decided_at + timedelta(days=366))
+    assert "1 justification document(s) deleted" in output
+    justification.refresh_from_db()
+    assert justification.document.name == "" and justification.decision == "accepted"
+    assert not default_storage.exists(stored)
