@@ -133,3 +133,20 @@ def test_the_academy_administrator_rolls_over_from_the_console(cast: Any, client
     assert client.post(url).status_code == 302
     assert ClosedYear.objects.filter(establishment=cast.moulin, school_year=year).exists()
     assert "déjà archivée" in client.get(url).content.decode()
+
+
+def test_a_page_that_writes_into_a_closed_year_says_so(cast: Any, client: Any) -> None:
+    from django.urls import reverse
+
+    from preau.logbook.models import Entry
+
+    week = Week(cast)
+    rollover(cast)
+    client.force_login(cast.garcia)
+    response = client.post(
+        reverse("logbook:entry_edit", args=[week.french.public_id]),
+        {"content": "<p>Le Horla</p>"},
+    )
+    assert response.status_code == 409
+    assert "est archivée : elle se consulte mais ne se modifie plus" in response.content.decode()
+    assert not Entry.objects.filter(lesson=week.french).exists()
