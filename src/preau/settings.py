@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "preau.privacy",
     "preau.rosters",
     "preau.feeds",
+    "preau.retention",
     "preau.demo",
 ]
 
@@ -119,6 +120,7 @@ MIDDLEWARE = [
     "preau.core.middleware.ActorMiddleware",
     "preau.accounts.middleware.AccountSecurityMiddleware",
     "preau.portal.middleware.ServiceSwitchMiddleware",
+    "preau.directory.middleware.ClosedYearMiddleware",
 ]
 
 ROOT_URLCONF = "preau.urls"

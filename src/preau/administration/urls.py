@@ -1,9 +1,10 @@
 from django.urls import include, path
 
-from preau.administration import views
+from preau.administration import supervision, views
 from preau.cas import console as cas_console
 from preau.oidc import console as oidc_console
 from preau.rosters import console as rosters_console
+from preau.retention import console as retention_console
 
 app_name = "administration"
 
@@ -43,6 +44,7 @@ establishment_patterns = [
     path("services/", views.services, name="services"),
     path("branding/", views.branding, name="branding"),
     path("audit/", views.audit, name="audit"),
+    path("retention/", retention_console.settings_page, name="retention"),
     path("cas/", cas_console.establishment_services, name="cas_services"),
     path("cas/<uuid:service_id>/", cas_console.establishment_service, name="cas_service"),
     path(
@@ -72,6 +74,12 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("establishments/<uuid:public_id>/", include(establishment_patterns)),
     path("academy/", views.academy, name="academy"),
+    path("academy/supervision/", supervision.supervision, name="supervision"),
+    path(
+        "academy/supervision/<uuid:public_id>/",
+        supervision.supervision_establishment,
+        name="supervision_establishment",
+    ),
     path("academy/cas/", cas_console.academy_services, name="academy_cas_services"),
     path(
         "academy/cas/<uuid:service_id>/",
@@ -108,6 +116,11 @@ urlpatterns = [
         "academy/establishments/<uuid:public_id>/active/",
         views.academy_establishment_active,
         name="academy_establishment_active",
+    ),
+    path(
+        "academy/establishments/<uuid:public_id>/rollover/",
+        views.academy_establishment_rollover,
+        name="academy_establishment_rollover",
     ),
     path(
         "academy/establishments/<uuid:public_id>/head/",

@@ -63,6 +63,7 @@ from preau.directory.policies import (
     can_manage_academy,
     get_or_404,
 )
+from preau.directory.rollover import do_rollover, plan_rollover
 from preau.portal.actions import ServiceCannotBeDisabled, do_update_branding, do_update_services
 from preau.portal.registry import all_services
 from preau.portal.selectors import service_choices
@@ -84,6 +85,7 @@ SECTIONS = [
     ("oidc", gettext_lazy("Applications (OpenID Connect)"), "administration:oidc_clients"),
     ("rosters", gettext_lazy("Import et export"), "administration:rosters"),
     ("audit", gettext_lazy("Journal"), "administration:audit"),
+    ("retention", gettext_lazy("Conservation des données"), "administration:retention"),
 ]
 
 
@@ -949,4 +951,23 @@ def academy_establishment_head(request: HttpRequest, public_id: UUID) -> HttpRes
             "membership": appointment.membership,
             "code": appointment.activation_code,
         },
+    )
+
+
+@login_required
+def academy_establishment_rollover(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """The school-year rollover of one establishment: what it will do (GET), done (POST)."""
+    school = console.access_academy_establishment(request.actor, public_id)
+    if request.method == "POST":
+        done = do_rollover(actor=request.actor, establishment=school)
+        messages.success(
+            request,
+            _("L'année scolaire %(year)s est archivée ; l'année %(next)s est prête.")
+            % {"year": done.closing.label, "next": done.next_label},
+        )
+        return redirect("administration:academy_establishment", school.public_id)
+    return render(
+        request,
+        "administration/academy_rollover.html",
+        {"establishment": school, "plan": plan_rollover(school)},
     )

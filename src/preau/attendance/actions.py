@@ -32,6 +32,7 @@ from preau.attendance.models import (
 from preau.audit.actions import record as audit
 from preau.core.uploads import CheckedFile
 from preau.directory.models import Guardianship
+from preau.directory.years import refuse_closed_year
 from preau.notifications.actions import notify
 from preau.notifications.models import Kind
 from preau.portal.panel_cache import bump_scope, forget_panels
@@ -126,6 +127,7 @@ def do_save_roll_call(
     """Save a lesson's roll call: ``marks`` maps students' public ids to what was ticked;
     students left out are present. A fixed number of queries whatever the class size."""
     now = now or timezone.now()
+    refuse_closed_year(lesson.establishment_id, lesson.school_year_id)
     refusal = policies.roll_call_refusal(actor, lesson, now)
     if refusal:
         raise ValidationError(refusal, code="refused")
@@ -248,6 +250,7 @@ def do_enter_record(
     """School life enters an absence over a range (several days if need be), a lateness or an
     early departure. With a reason, the record is justified at once."""
     now = now or timezone.now()
+    refuse_closed_year(actor.establishment.pk, actor.school_year.pk)
     establishment = actor.establishment
     if not policies.runs_school_life(actor):
         raise ValidationError(_("Seule la vie scolaire saisit ces absences."), code="refused")
@@ -316,6 +319,7 @@ def do_justify(
 ) -> Justification:
     """A guardian justifies their child's record (again, while school life has not decided)."""
     now = now or timezone.now()
+    refuse_closed_year(record.establishment_id, record.school_year_id)
     record = AttendanceRecord.objects.select_for_update().get(pk=record.pk)
     if not policies.can_justify(actor, record):
         raise ValidationError(_("Seuls les responsables de l'élève justifient."), code="refused")
@@ -368,6 +372,7 @@ def do_decide(
     """School life accepts or refuses a record's justification, with a comment. Without a
     justification from the family (a phone call, a letter), the decision makes one."""
     now = now or timezone.now()
+    refuse_closed_year(record.establishment_id, record.school_year_id)
     record = AttendanceRecord.objects.select_for_update().get(pk=record.pk)
     if not policies.can_decide(actor, record):
         raise ValidationError(_("Seule la vie scolaire décide."), code="refused")

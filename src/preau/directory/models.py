@@ -441,3 +441,29 @@ class AcademyAdministrator(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} · {self.academy}"
+
+
+class ClosedYear(models.Model):
+    """A school year an establishment has closed (the rollover): kept to read, never written
+    (directory/years.py refuses the writes of the services into it)."""
+
+    establishment = models.ForeignKey(
+        Establishment, on_delete=models.CASCADE, related_name="closed_years"
+    )
+    school_year = models.ForeignKey(SchoolYear, on_delete=models.PROTECT, related_name="+")
+    closed_at = models.DateTimeField(_("archivée le"), auto_now_add=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("année scolaire archivée")
+        verbose_name_plural = _("années scolaires archivées")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["establishment", "school_year"], name="closed_year_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.establishment} · {self.school_year}"

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from preau.audit.actions import record as audit
 from preau.audit.actions import snapshot
 from preau.directory.models import Establishment, Guardianship, Level, SchoolClass, Subject
+from preau.directory.years import refuse_closed_year
 from preau.grades import policies, publication, selectors
 from preau.grades.models import (
     MAX_SCALE,
@@ -125,6 +126,7 @@ def do_create_assessment(
 ) -> Assessment:
     """A teacher creates an assessment for a subject they teach to the class (or group)."""
     establishment = actor.establishment
+    refuse_closed_year(establishment.pk, actor.school_year.pk)
     class_id = school_class.pk if school_class is not None else None
     group_id = group.pk if group is not None else None
     if (class_id is None) == (group_id is None) or not policies.teaches(
@@ -159,6 +161,7 @@ def do_update_assessment(
     student). Audited once the marks are published."""
     if not policies.can_edit(actor, assessment):
         raise ValidationError(_("Vous ne pouvez pas modifier ce devoir."), code="refused")
+    refuse_closed_year(assessment.establishment_id, assessment.school_year_id)
     period = _check(actor, assessment.establishment, data)
     above = (
         Mark.objects.filter(assessment=assessment, value__gt=data.scale)
@@ -213,6 +216,7 @@ def do_delete_assessment(
     delivered yet go with it."""
     if not policies.can_edit(actor, assessment):
         raise ValidationError(_("Vous ne pouvez pas supprimer ce devoir."), code="refused")
+    refuse_closed_year(assessment.establishment_id, assessment.school_year_id)
     now = now or timezone.now()
     marks = {m.student_id: m.display for m in Mark.objects.filter(assessment=assessment)}
     if marks:
@@ -444,6 +448,7 @@ def record_grid(
             )
         if not assessment.graded:
             raise ValidationError(_("Ce devoir n'est pas noté."), code="not_graded")
+        refuse_closed_year(assessment.establishment_id, assessment.school_year_id)
     # Locked until the transaction ends: two saves of one grid run one after the other.
     existing: dict[int, dict[int, Mark]] = {a.pk: {} for a in cells}
     for mark in Mark.objects.select_for_update().filter(assessment__in=[a.pk for a in cells]):
@@ -533,6 +538,7 @@ def do_publish_now(*, actor: Any, assessment: Assessment, now: datetime | None =
     is brought forward (quiet hours still apply to it)."""
     if not policies.can_edit(actor, assessment):
         raise ValidationError(_("Vous ne pouvez pas publier ce devoir."), code="refused")
+    refuse_closed_year(assessment.establishment_id, assessment.school_year_id)
     now = now or timezone.now()
     if assessment.is_published(now):
         return

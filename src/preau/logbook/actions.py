@@ -24,6 +24,7 @@ from preau.audit.actions import record, snapshot
 from preau.core import html as core_html
 from preau.core.uploads import CheckedFile
 from preau.directory.models import Enrolment, GroupMembership, Guardianship
+from preau.directory.years import refuse_closed_year
 from preau.logbook.models import (
     Attachment,
     Entry,
@@ -81,6 +82,7 @@ def do_save_entry(
     remove_attachments: list[Attachment] | None = None,
 ) -> Entry:
     """Write (or rewrite) the entry of a lesson the actor teaches (checked by the caller)."""
+    refuse_closed_year(lesson.establishment_id, lesson.school_year_id)
     entry = Entry.objects.select_for_update().filter(lesson=lesson).first()
     before = {"content": entry.content} if entry else None
     if entry is None:
@@ -163,6 +165,7 @@ def do_set_homework(
     notify_people: bool = True,
 ) -> Homework:
     """A homework given on ``lesson``, due for ``due_lesson`` or on ``due_date``."""
+    refuse_closed_year(lesson.establishment_id, lesson.school_year_id)
     if due_lesson is not None:
         due_date = due_lesson.date
     if due_date is None:
@@ -212,6 +215,7 @@ def do_update_homework(
 ) -> Homework:
     """Change a homework (its lesson and audience stay). The students are not notified again:
     the change shows in their list and panel."""
+    refuse_closed_year(homework.establishment_id, homework.school_year_id)
     homework = Homework.objects.select_for_update().get(pk=homework.pk)
     before = snapshot(homework, HOMEWORK_FIELDS)
     if due_lesson is not None:
@@ -245,6 +249,7 @@ def do_update_homework(
 
 @transaction.atomic
 def do_delete_homework(*, actor: Any, homework: Homework) -> None:
+    refuse_closed_year(homework.establishment_id, homework.school_year_id)
     names = [a.file.name for a in homework.attachments.all()]
     record(
         actor=actor,
@@ -261,6 +266,7 @@ def do_delete_homework(*, actor: Any, homework: Homework) -> None:
 @transaction.atomic
 def do_mark_done(*, actor: Any, homework: Homework, done: bool) -> None:
     """The student's own « fait » mark (checked by the caller: their own class's homework)."""
+    refuse_closed_year(homework.establishment_id, homework.school_year_id)
     student = getattr(actor, "user", actor)
     if done:
         HomeworkDone.objects.get_or_create(
@@ -297,6 +303,7 @@ def do_copy_entry(*, actor: Any, source: Entry, target: Lesson) -> Entry:
     teaches). A homework is due as many days after the target as it was after the source, at
     the next lesson of the target's class or group in that subject on or after that day when
     there is one. Copied homework notifies the students like a new one."""
+    refuse_closed_year(target.establishment_id, target.school_year_id)
     from preau.logbook.policies import due_lessons
 
     existing = Entry.objects.filter(lesson=target).first()
@@ -336,6 +343,7 @@ def do_copy_entry(*, actor: Any, source: Entry, target: Lesson) -> Entry:
 def do_sign_visa(
     *, actor: Any, school_class: Any, period_start: date, period_end: date, comment: str = ""
 ) -> Visa:
+    refuse_closed_year(school_class.establishment_id, school_class.school_year_id)
     visa = Visa.objects.create(
         establishment_id=school_class.establishment_id,
         school_year_id=school_class.school_year_id,

@@ -172,12 +172,12 @@ def _save_and_page(client: Any, lesson: Any, students: list[Any]) -> tuple[int, 
 
 
 # Saving: the user, the school year, the memberships, the services switched on, the lesson and
-# its teachers; then the action: the students, the roll call (locked) and its creation, its
-# records, the covering absences, one insert per table, the guardians, the notification (quiet
-# hours, preferences, insert) and the savepoints.
+# its teachers; then the action: whether the school year is closed, the students, the roll call
+# (locked) and its creation, its records, the covering absences, one insert per table, the
+# guardians, the notification (quiet hours, preferences, insert) and the savepoints.
 # The page, right after (the year already known): the user, the memberships, the lesson and
 # its teachers, the roll call, the students, the covering absences, the records.
-SAVE_QUERIES = 21
+SAVE_QUERIES = 22
 PAGE_QUERIES = 8
 
 
