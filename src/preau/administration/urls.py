@@ -3,8 +3,8 @@ from django.urls import include, path
 from preau.administration import supervision, views
 from preau.cas import console as cas_console
 from preau.oidc import console as oidc_console
-from preau.rosters import console as rosters_console
 from preau.retention import console as retention_console
+from preau.rosters import console as rosters_console
 
 app_name = "administration"
 
