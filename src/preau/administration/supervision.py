@@ -1,25 +1,26 @@
 """Supervision: for academy and national administrators, each establishment in their scope
 with the portal services it has turned on and the interoperability it has configured (CAS
-services, OpenID Connect clients, its own and its academy's). Under /manage/: second factor.
-
-No directory feed import is recorded yet, so its column shows « — ».
+services, OpenID Connect clients, its own and its academy's) and whether the national directory
+feed reaches it (with the academy's last successful import). Under /manage/: second factor.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from preau.cas.models import CasService
 from preau.directory import policies as console
 from preau.directory.models import Establishment
+from preau.feeds.models import FeedImport, StructureLink
 from preau.oidc.models import OidcClient
 from preau.portal.models import EstablishmentService
 from preau.portal.registry import Service, all_services
@@ -34,6 +35,8 @@ class Row:
     cas_academy: int
     oidc_own: int
     oidc_academy: int
+    fed: bool
+    last_feed_import: datetime | None
 
 
 def _services(choices: dict[str, bool]) -> tuple[list[Service], list[Service]]:
@@ -46,13 +49,15 @@ def _services(choices: dict[str, bool]) -> tuple[list[Service], list[Service]]:
 
 
 def supervision_rows(establishments: QuerySet[Establishment]) -> list[Row]:
-    """One row per establishment in four queries, whatever their number."""
-    # 1. The establishments, with their own CAS services and OpenID Connect clients counted.
+    """One row per establishment in five queries, whatever their number."""
+    # 1. The establishments, with their own CAS services and OpenID Connect clients counted, and
+    #    whether the directory feed carries them.
     schools = list(
         establishments.select_related("academy")
         .annotate(
             cas_own=Count("cas_services", distinct=True),
             oidc_own=Count("oidc_clients", distinct=True),
+            fed=Exists(StructureLink.objects.filter(establishment=OuterRef("pk"))),
         )
         .order_by("academy__name", "name")
     )
@@ -68,7 +73,15 @@ def supervision_rows(establishments: QuerySet[Establishment]) -> list[Row]:
         .values_list("academy_id")
         .annotate(n=Count("pk"))
     )
-    # 4. Every establishment's choice of services.
+    # 4. Each academy's last successful feed import (dry runs and refused files do not count).
+    last_imports = dict(
+        FeedImport.objects.filter(
+            academy_id__in=academy_ids, dry_run=False, error="", finished_at__isnull=False
+        )
+        .values_list("academy_id")
+        .annotate(last=Max("finished_at"))
+    )
+    # 5. Every establishment's choice of services.
     choices: dict[int, dict[str, bool]] = defaultdict(dict)
     for establishment_id, code, enabled in EstablishmentService.objects.filter(
         establishment__in=[school.pk for school in schools]
@@ -86,6 +99,8 @@ def supervision_rows(establishments: QuerySet[Establishment]) -> list[Row]:
                 cas_academy=cas_academy.get(school.academy_id, 0),
                 oidc_own=school.oidc_own,
                 oidc_academy=oidc_academy.get(school.academy_id, 0),
+                fed=school.fed,
+                last_feed_import=last_imports.get(school.academy_id) if school.fed else None,
             )
         )
     return rows

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from preau.cas.models import CasService
 from preau.core.testing import Isolation, isolation_test, log_in_with_second_factor, query_budget
 from preau.demo.cast import uai
 from preau.directory.models import Establishment
+from preau.feeds.models import FeedImport, StructureLink
 from preau.oidc.tests.helpers import register
 from preau.portal.models import EstablishmentService
 
@@ -86,8 +89,8 @@ def test_the_queries_do_not_grow_with_the_establishments(cast: Any, client: Any)
     log_in_with_second_factor(client, cast.admin)
     client.get(URL)  # the school year, looked up once a day per process
     # The user, the scope, the establishments with their own counts, the academies' CAS
-    # services and clients, the choices of services, the memberships (the navigation).
-    with query_budget(7):
+    # services and clients, the last feed imports, the choices of services, the memberships.
+    with query_budget(8):
         client.get(URL)
     for number in range(5):
         school = Establishment.objects.create(
@@ -100,6 +103,31 @@ def test_the_queries_do_not_grow_with_the_establishments(cast: Any, client: Any)
         CasService.objects.create(
             name=f"ENT {number}", establishment=school, pattern=f"https://{number}.example.org/"
         )
-    with query_budget(7):
+    with query_budget(8):
         response = client.get(URL)
     assert "Collège 4" in response.content.decode()
+
+
+def test_the_directory_feed_column_shows_the_last_successful_import(cast: Any, client: Any) -> None:
+    academy = cast.moulin.academy
+    StructureLink.objects.create(academy=academy, jointure="1234", establishment=cast.moulin)
+    at = timezone.make_aware(datetime(2026, 11, 20, 2, 30))
+    FeedImport.objects.create(
+        academy=academy, file_name="ok.xml", kind="Eleve", started_at=at, finished_at=at
+    )
+    later = at + timedelta(days=1)
+    for kind, extra in (("refused", {"error": "ligne 3"}), ("trial", {"dry_run": True})):
+        FeedImport.objects.create(
+            academy=academy,
+            file_name=kind,
+            kind="Eleve",
+            started_at=later,
+            finished_at=later,
+            **extra,
+        )
+    log_in_with_second_factor(client, cast.admin)
+    page = client.get(URL).content.decode()
+    moulin_row = page.split(cast.moulin.name, 1)[1].split("</tr>", 1)[0]
+    assert "20/11/2026" in moulin_row and "21/11/2026" not in moulin_row
+    curie_row = page.split(cast.curie.name, 1)[1].split("</tr>", 1)[0]
+    assert "hors annuaire" in curie_row
