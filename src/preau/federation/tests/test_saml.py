@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import shutil
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -14,7 +15,10 @@ from preau.federation.actions import do_register_provider
 from preau.federation.models import IdentityProvider
 from preau.federation.tests.saml_peer import PeerIdentityProvider
 
-pytestmark = pytest.mark.peer
+pytestmark = [
+    pytest.mark.peer,
+    pytest.mark.skipif(not shutil.which("xmlsec1"), reason="needs xmlsec1 (Debian: xmlsec1)"),
+]
 
 
 @pytest.fixture
