@@ -63,7 +63,13 @@ def start(request: HttpRequest, public_id: str) -> HttpResponse:
 def _start_saml(request: HttpRequest, provider: IdentityProvider, target: str) -> HttpResponse:
     from preau.federation import saml
 
-    authn = saml.authn_request(request, provider, relay_state=target)
+    try:
+        authn = saml.authn_request(request, provider, relay_state=target)
+    # Metadata without a usable sign-on service, or a signing failure: pysaml2 raises its own
+    # classes for each; the person gets the same page, the operators the log line.
+    except Exception:
+        logger.exception("SAML request to provider %s not built", provider.public_id)
+        return _unavailable(request)
     cache.set(f"{SAML_PENDING}:{authn.request_id}", provider.pk, PENDING_VALIDITY)
     response = redirect(authn.location)
     # The provider answers by a cross-site POST, which carries no session cookie (SameSite=Lax):
