@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "preau.cas",
     "oauth2_provider",
     "preau.oidc",
+    "preau.federation",
     "preau.meetings",
     "preau.grades",
     "preau.skills",

@@ -36,6 +36,7 @@ urlpatterns = [
     path("dav", include("preau.dav.urls")),
     # CAS server (fixed contract): /cas/login, /cas/serviceValidate…
     path("cas/", include("preau.cas.urls")),
+    path("federation/", include("preau.federation.urls")),
     path("api/v1/", api.urls),
     path("api/tokens/", include("preau.api.urls")),
     path("django-admin/", admin.site.urls),

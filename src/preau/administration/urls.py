@@ -2,6 +2,7 @@ from django.urls import include, path
 
 from preau.administration import supervision, views
 from preau.cas import console as cas_console
+from preau.federation import console as federation_console
 from preau.oidc import console as oidc_console
 from preau.retention import console as retention_console
 from preau.rosters import console as rosters_console
@@ -92,6 +93,21 @@ urlpatterns = [
         name="academy_cas_service_remove",
     ),
     path("academy/oidc/", oidc_console.academy_clients, name="academy_oidc_clients"),
+    path(
+        "academy/identity-providers/",
+        federation_console.academy_providers,
+        name="academy_identity_providers",
+    ),
+    path(
+        "academy/identity-providers/<uuid:provider_id>/",
+        federation_console.academy_provider,
+        name="academy_identity_provider",
+    ),
+    path(
+        "academy/identity-providers/<uuid:provider_id>/enabled/",
+        federation_console.academy_provider_enabled,
+        name="academy_identity_provider_enabled",
+    ),
     path(
         "academy/oidc/<uuid:client_id>/",
         oidc_console.academy_client,
