@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "preau.skills",
     "preau.reportcards",
     "preau.privacy",
+    "preau.usage",
     "preau.demo",
 ]
 
@@ -116,6 +117,7 @@ MIDDLEWARE = [
     "preau.core.middleware.ActorMiddleware",
     "preau.accounts.middleware.AccountSecurityMiddleware",
     "preau.portal.middleware.ServiceSwitchMiddleware",
+    "preau.usage.recorder.UsageMiddleware",
 ]
 
 ROOT_URLCONF = "preau.urls"
@@ -209,6 +211,7 @@ SECOND_FACTOR_PATHS = [
     r"^/manage/",
     r"^/django-admin/",
     r"^/[a-z-]+/establishments/[0-9a-f-]{36}/",
+    r"^/usage/",
 ]
 # A device first seen for the account less than this many days ago asks for the second factor
 # again before a mass action, unless the session passed it within STEP_UP_VALIDITY seconds.
