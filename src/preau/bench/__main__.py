@@ -1,6 +1,7 @@
 """`make bench`: the guardian dashboard under load, the cost of a login, the drive's memory
 with a large file, the roll call's storm, the grades' publication burst, the report cards'
-PDFs of the whole collège and a teacher's export of a year of personal data.
+PDFs of the whole collège, a teacher's export of a year of personal data and the daily
+aggregation of the usage statistics for an academy of 100,000 accounts.
 
 Creates a fresh PostgreSQL database, loads the demo school, serves it with gunicorn (DEBUG off,
 sync workers) and measures, with the same client load, requests per second on the guardian
@@ -13,7 +14,8 @@ Environment (all optional): BENCH_POSTGRES_URL (a maintenance database URL, defa
 postgresql://postgres@127.0.0.1:5432/postgres), BENCH_REDIS_URL (default
 redis://127.0.0.1:6379/15), BENCH_SECONDS (per measurement, default 10), BENCH_WORKERS (gunicorn
 workers, default 3), BENCH_DRIVE_MB (the drive's file, default 1024 MiB; 0 to skip),
-BENCH_BURST_SECONDS (the grades' publication burst, standing for ten minutes; default 10).
+BENCH_BURST_SECONDS (the grades' publication burst, standing for ten minutes; default 10),
+BENCH_USAGE_ACCOUNTS (the accounts of the usage statistics' academy, default 100000).
 """
 
 from __future__ import annotations
@@ -36,7 +38,16 @@ from contextlib import contextmanager
 from http.cookies import SimpleCookie
 from typing import Any
 
-from preau.bench import attendance, cas, drive, grades, personaldata, reportcards, timetable
+from preau.bench import (
+    attendance,
+    cas,
+    drive,
+    grades,
+    personaldata,
+    reportcards,
+    timetable,
+    usage,
+)
 from preau.bench.load import LoadResult, run_load
 from preau.bench.probe import OWASP_MINIMUM
 
@@ -288,6 +299,7 @@ def bench() -> int:
             grades_probe = json.loads(run(env, "-m", "preau.bench.grades", "probe"))
             reportcards_probe = json.loads(run(env, "-m", "preau.bench.reportcards"))
             personaldata_probe = json.loads(run(env, "-m", "preau.bench.personaldata"))
+            usage_probe = json.loads(run(env, "-m", "preau.bench.usage"))
 
             port = free_port()
             with server(env, port, workers) as master:
@@ -376,6 +388,7 @@ def bench() -> int:
         describe_drive(drive_result)
     describe_reportcards(reportcards_probe)
     personaldata.describe(personaldata_probe, say)
+    usage.describe(usage_probe, say)
     return 0
 
 
