@@ -13,4 +13,4 @@ class UsageConfig(AppConfig):
         from preau.usage import recorder
 
         # What a process counted since its last flush is written when it stops.
-        atexit.register(recorder.flush)
+        atexit.register(recorder.flush_at_exit)

@@ -112,6 +112,14 @@ def flush() -> int:
     return len(rows) + len(visitors)
 
 
+def flush_at_exit() -> None:
+    """The last flush of a process that stops; its database may be gone already."""
+    try:
+        flush()
+    except Exception:  # nothing more can be done at exit
+        logger.warning("Usage counts of this process could not be written at exit.")
+
+
 def forget() -> None:
     """Drop what this process counted and wrote (each test starts from nothing)."""
     global _last_flush
@@ -154,9 +162,11 @@ class UsageMiddleware:
         if service is None:
             return
         actor: Any = getattr(request, "actor", None)
-        # A full page has resolved the person's establishment already (the base template
-        # shows it): counting reads nothing more.
-        establishment = actor.establishment if actor is not None else None
+        # A full page has resolved the person's establishment already (the base template shows
+        # it): counting must read nothing more, so a response that did not is not counted.
+        if actor is None or "establishment" not in actor.__dict__:
+            return
+        establishment = actor.establishment
         if establishment is None:
             return
         count(
