@@ -121,7 +121,8 @@ def do_aggregate_day(*, day: date, memo: dict[str, Any] | None = None) -> Aggreg
     if day > today:
         raise ValidationError(_("Ce jour n'est pas encore passé."))
     last = last_aggregated()
-    if last is not None and day < kept_from(last):
+    # The rows this day's week and month need must all still be there.
+    if last is not None and kept_from(day) < kept_from(last):
         raise ValidationError(
             _("Les données détaillées de ce jour ont déjà été effacées : il reste tel qu'agrégé.")
         )

@@ -97,6 +97,19 @@ def test_visitor_rows_are_deleted_once_no_week_or_month_needs_them(cast: Any) ->
     assert figures(cast, october).visitors == 5
 
 
+def test_a_day_whose_month_lost_its_rows_is_not_aggregated_again(cast: Any) -> None:
+    # 1 October is a Thursday: its week keeps the rows from Monday 28 September only, so the
+    # end of September can no longer be recounted as a whole month.
+    people = students_of(cast.moulin, 5)
+    for day in (date(2026, 9, 10), date(2026, 9, 29), date(2026, 10, 1)):
+        visit(cast.moulin, people, day)
+        do_aggregate_day(day=day)
+    with pytest.raises(ValidationError):
+        do_aggregate_day(day=date(2026, 9, 29))
+    assert figures(cast, date(2026, 9, 29)).month_visitors == 5
+    do_aggregate_day(day=date(2026, 10, 1))
+
+
 def test_a_future_day_is_refused_and_nothing_is_written(cast: Any) -> None:
     with pytest.raises(ValidationError):
         do_aggregate_day(day=date(2026, 11, 28))
