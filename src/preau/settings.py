@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "preau.rosters",
     "preau.feeds",
     "preau.retention",
+    "preau.usage",
     "preau.demo",
 ]
 
@@ -122,6 +123,7 @@ MIDDLEWARE = [
     "preau.accounts.middleware.AccountSecurityMiddleware",
     "preau.portal.middleware.ServiceSwitchMiddleware",
     "preau.directory.middleware.ClosedYearMiddleware",
+    "preau.usage.recorder.UsageMiddleware",
 ]
 
 ROOT_URLCONF = "preau.urls"
@@ -215,6 +217,7 @@ SECOND_FACTOR_PATHS = [
     r"^/manage/",
     r"^/django-admin/",
     r"^/[a-z-]+/establishments/[0-9a-f-]{36}/",
+    r"^/usage/",
 ]
 # A device first seen for the account less than this many days ago asks for the second factor
 # again before a mass action, unless the session passed it within STEP_UP_VALIDITY seconds.

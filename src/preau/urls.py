@@ -30,6 +30,7 @@ urlpatterns = [
     path("skills/", include("preau.skills.urls")),
     path("reportcards/", include("preau.reportcards.urls")),
     path("privacy/", include("preau.privacy.urls")),
+    path("usage/", include("preau.usage.urls")),
     path("caldav/", include("preau.calendar.caldav_urls")),
     path(".well-known/caldav", calendar_caldav.well_known, name="caldav_well_known"),
     # WebDAV on the drive (fixed contract): /dav and everything below it.

@@ -1,7 +1,8 @@
 """`make bench`: the guardian dashboard under load, the cost of a login, the drive's memory
 with a large file, the roll call's storm, the grades' publication burst, the report cards'
-PDFs of the whole collège, a teacher's export of a year of personal data and the import of an
-academy's directory feed (AAF).
+PDFs of the whole collège, a teacher's export of a year of personal data, the daily aggregation
+of the usage statistics for an academy of 100,000 accounts and the import of an academy's
+directory feed (AAF).
 
 Creates a fresh PostgreSQL database, loads the demo school, serves it with gunicorn (DEBUG off,
 sync workers) and measures, with the same client load, requests per second on the guardian
@@ -15,6 +16,7 @@ postgresql://postgres@127.0.0.1:5432/postgres), BENCH_REDIS_URL (default
 redis://127.0.0.1:6379/15), BENCH_SECONDS (per measurement, default 10), BENCH_WORKERS (gunicorn
 workers, default 3), BENCH_DRIVE_MB (the drive's file, default 1024 MiB; 0 to skip),
 BENCH_BURST_SECONDS (the grades' publication burst, standing for ten minutes; default 10),
+BENCH_USAGE_ACCOUNTS (the accounts of the usage statistics' academy, default 100000),
 BENCH_AAF_PERSONS and BENCH_AAF_ESTABLISHMENTS (the academy of the AAF feed, default 100000
 people in 60 establishments).
 """
@@ -39,7 +41,17 @@ from contextlib import contextmanager
 from http.cookies import SimpleCookie
 from typing import Any
 
-from preau.bench import aaf, attendance, cas, drive, grades, personaldata, reportcards, timetable
+from preau.bench import (
+    aaf,
+    attendance,
+    cas,
+    drive,
+    grades,
+    personaldata,
+    reportcards,
+    timetable,
+    usage,
+)
 from preau.bench.load import LoadResult, run_load
 from preau.bench.probe import OWASP_MINIMUM
 
@@ -291,6 +303,7 @@ def bench() -> int:
             grades_probe = json.loads(run(env, "-m", "preau.bench.grades", "probe"))
             reportcards_probe = json.loads(run(env, "-m", "preau.bench.reportcards"))
             personaldata_probe = json.loads(run(env, "-m", "preau.bench.personaldata"))
+            usage_probe = json.loads(run(env, "-m", "preau.bench.usage"))
 
             port = free_port()
             with server(env, port, workers) as master:
@@ -381,6 +394,7 @@ def bench() -> int:
         describe_drive(drive_result)
     describe_reportcards(reportcards_probe)
     personaldata.describe(personaldata_probe, say)
+    usage.describe(usage_probe, say)
     aaf.describe(aaf_probe, say)
     return 0
 
