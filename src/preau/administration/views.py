@@ -67,6 +67,7 @@ from preau.directory.rollover import do_rollover, plan_rollover
 from preau.portal.actions import ServiceCannotBeDisabled, do_update_branding, do_update_services
 from preau.portal.registry import all_services
 from preau.portal.selectors import service_choices
+from preau.usage import policies as usage_policies
 
 PAGE_SIZE = 50
 
@@ -171,7 +172,11 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "administration/home.html",
-        {"establishments": establishments, "manages_academies": manages_academies},
+        {
+            "establishments": establishments,
+            "manages_academies": manages_academies,
+            "reads_usage": usage_policies.can_read_any(request.actor),
+        },
     )
 
 

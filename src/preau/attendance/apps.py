@@ -18,7 +18,7 @@ class AttendanceConfig(AppConfig):
                 icon="people",
                 url_name="attendance:index",
                 namespace="attendance",
-                national_code="Vie_Scolaire",
+                national_code="Absences",
                 position=16,
                 panel_template="attendance/panel.html",
                 panel_context=panel_context,

@@ -30,7 +30,7 @@ class CalendarConfig(AppConfig):
                 icon="calendar",
                 url_name="calendar:agenda",
                 namespace="calendar",
-                national_code="Agenda",
+                national_code="Gestion_Temps",
                 position=30,
                 panel_template="calendar/panel.html",
                 panel_context=panel_context,

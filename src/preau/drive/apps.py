@@ -25,7 +25,7 @@ class DriveConfig(AppConfig):
                 icon="folder",
                 url_name="drive:index",
                 namespace="drive",
-                national_code="Porte_Documents",
+                national_code="Stockage_Partage",
                 position=45,
                 panel_template="drive/panel.html",
                 panel_context=panel_context,

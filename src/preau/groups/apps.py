@@ -19,7 +19,7 @@ class GroupsConfig(AppConfig):
                 icon="people",
                 url_name="groups:index",
                 namespace="groups",
-                national_code="Espace_Collaboratif",
+                national_code="Travail_Collaboratif",
                 position=45,
                 audience=frozenset({"student", "teacher", "staff"}),
                 panel_template="groups/panel.html",

@@ -34,7 +34,7 @@ class LogbookConfig(AppConfig):
                 icon="book",
                 url_name="logbook:index",
                 namespace="logbook",
-                national_code="CahierTextes",
+                national_code="Cahier_Textes",
                 position=15,
                 panel_template="logbook/panel.html",
                 panel_context=panel_context,

@@ -32,7 +32,7 @@ class TimetableConfig(AppConfig):
                 icon="calendar",
                 url_name="timetable:index",
                 namespace="timetable",
-                national_code="Vie_Scolaire",
+                national_code="Gestion_Temps",
                 position=15,
                 panel_template="timetable/panel.html",
                 panel_context=panel_context,

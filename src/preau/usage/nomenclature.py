@@ -24,17 +24,18 @@ CODES: tuple[str, ...] = (
     "Courrier_Electronique",
     "Actualites",
     "Ressources_En_Ligne",
-    "Espace_Collaboratif",
+    "Travail_Collaboratif",
     "Casier",
-    "Porte_Documents",
-    "Agenda",
+    "Stockage_Partage",
+    "Gestion_Temps",
     "Vie_Scolaire",
-    "CahierTextes",
+    "Cahier_Textes",
     "Notes",
     "Competences",
     "RencontresParentsProfesseurs",
     "Annuaire",
     "Administration",
+    "Absences",
     OTHER,
 )
 BITS = {code: 1 << index for index, code in enumerate(CODES)}
@@ -46,8 +47,8 @@ EXTRA_NAMESPACES = {
     "privacy": "Page_ENT",
     "notifications": "Page_ENT",
     "administration": "Administration",
-    "dav": "Porte_Documents",
-    "caldav": "Agenda",
+    "dav": "Stockage_Partage",
+    "caldav": "Gestion_Temps",
 }
 
 _codes: dict[str, str | None] = {}

@@ -168,6 +168,7 @@ def test_console_home_lists_administered_establishments(cast: Any, client: Any) 
     log_in_with_second_factor(client, cast.principal_moulin)
     response = client.get(url("home"))
     assert list(response.context["establishments"]) == [cast.moulin]
+    assert reverse("usage:index") in response.content.decode()  # the head reads the statistics
     log_in_with_second_factor(client, cast.rectorat_versailles)
     response = client.get(url("home"))
     assert cast.moulin in response.context["establishments"]

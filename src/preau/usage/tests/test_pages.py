@@ -63,7 +63,7 @@ test_isolation = isolation_test(ISOLATION)
 
 def _aggregate(cast: Any, students: int, guardians: int = 0) -> None:
     people = students_of(cast.moulin, students)
-    visit(cast.moulin, people, DAY, services=("Page_ENT", "CahierTextes"))
+    visit(cast.moulin, people, DAY, services=("Page_ENT", "Cahier_Textes"))
     if guardians:
         visit(cast.moulin, [cast.sophie, cast.karim][:guardians], DAY, profile=GUARDIAN)
     do_aggregate_day(day=DAY)
@@ -75,7 +75,7 @@ def test_a_class_of_four_students_gives_no_figure(client: Any, cast: Any) -> Non
     response = client.get(reverse("usage:establishment", args=[cast.moulin.public_id]))
     assert response.status_code == 200
     page = response.content.decode()
-    assert "CahierTextes" in page and "&lt; 5" in page
+    assert "Cahier_Textes" in page and "&lt; 5" in page
     report = response.context["report"]
     assert all(v is None for v in report.daily_visitors["student"])
     assert [visits for _, visits, _ in report.services] == [None, None]
@@ -99,7 +99,7 @@ def test_five_students_are_shown_and_exported(client: Any, cast: Any) -> None:
     response = client.get(reverse("usage:establishment", args=[cast.moulin.public_id]))
     report = response.context["report"]
     assert report.daily_visitors["student"][DAY.day - 1] == 5
-    assert {s: v for s, v, _ in report.services} == {"Page_ENT": 15, "CahierTextes": 15}
+    assert {s: v for s, v, _ in report.services} == {"Page_ENT": 15, "Cahier_Textes": 15}
     assert b"<svg" in response.content and b"style=" not in response.content
     monthly = client.get(
         reverse("usage:establishment_monthly_csv", args=[cast.moulin.public_id]) + "?month=2026-11"
@@ -107,7 +107,7 @@ def test_five_students_are_shown_and_exported(client: Any, cast: Any) -> None:
     rows = list(csv.reader(io.StringIO(b"".join(monthly.streaming_content).decode())))
     uai = cast.moulin.uai
     assert [uai, "2026-11", "ENT", "eleve", "30", "5"] in rows
-    assert [uai, "2026-11", "CahierTextes", "eleve", "15", "5"] in rows
+    assert [uai, "2026-11", "Cahier_Textes", "eleve", "15", "5"] in rows
 
 
 def test_the_guardians_share_is_a_headline_percentage(client: Any, cast: Any) -> None:
