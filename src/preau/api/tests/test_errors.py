@@ -98,6 +98,16 @@ def test_openapi_document(client: Any) -> None:
         "/api/v1/students/{public_id}",
         "/api/v1/tokens",
         "/api/v1/tokens/{public_id}/revoke",
+        "/api/v1/timetable",
+        "/api/v1/homework",
+        "/api/v1/students/{public_id}/marks",
+        "/api/v1/students/{public_id}/averages",
+        "/api/v1/students/{public_id}/attendance",
+        "/api/v1/conversations",
+        "/api/v1/conversations/{public_id}",
+        "/api/v1/drive/root",
+        "/api/v1/drive/folders/{public_id}/items",
+        "/api/v1/drive/files/{public_id}/content",
     ]:
         assert path in paths, path
     operations = [op for item in paths.values() for op in item.values()]
