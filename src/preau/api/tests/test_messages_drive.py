@@ -8,7 +8,7 @@ from django.urls import reverse
 from preau.api.tests.conftest import bearer
 from preau.core.testing import Isolation, isolation_test, query_budget
 from preau.drive.tests.helpers import PDF, root, upload
-from preau.messaging.actions import do_mark_read
+from preau.messaging.actions import do_mark_read, do_send_message
 from preau.messaging.models import MessageRecipient
 from preau.messaging.tests.helpers import (
     KARIM_CONVERSATION,
@@ -75,6 +75,15 @@ def test_conversations_query_budget(cast: Any, client: Any, token_for: Any) -> N
     # The token, the memberships, the count, the page (its metadata in subqueries).
     with query_budget(4):
         assert client.get(url, headers=bearer(secret)).json()["count"] == 1
+    for number in range(3):
+        do_send_message(
+            actor=actor(cast.garcia),
+            subject=f"Sortie {number}",
+            body="Autorisation à signer.",
+            recipients=[cast.bernard],
+        )
+    with query_budget(4):
+        assert client.get(url, headers=bearer(secret)).json()["count"] == 4
 
 
 # -- drive ---------------------------------------------------------------------------------------

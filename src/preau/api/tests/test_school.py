@@ -263,6 +263,12 @@ def test_marks_filters_and_budget(cast: Any, client: Any, token_for: Any) -> Non
     client.get(url, headers=bearer(secret))
     with query_budget(6):
         assert client.get(url, headers=bearer(secret)).json()["count"] == 2
+    for number in range(3):
+        more = assessment(cast, title=f"Interrogation {number}")
+        grades_actions.record_marks(Actor(cast.bernard, {}), more, {str(cast.lea.public_id): "11"})
+        grades_actions.do_publish_now(actor=Actor(cast.bernard, {}), assessment=more)
+    with query_budget(6):
+        assert client.get(url, headers=bearer(secret)).json()["count"] == 5
 
 
 def test_a_token_needs_the_marks_scope(cast: Any, client: Any, token_for: Any) -> None:
@@ -321,6 +327,17 @@ def test_attendance_query_budget(cast: Any, client: Any, token_for: Any) -> None
     # the page.
     with query_budget(7):
         assert client.get(url, headers=bearer(secret)).json()["count"] == 2
+    week = build_week(cast)
+    for day in range(1, 4):
+        attendance_actions.do_enter_record(
+            actor=Actor(cast.cpe_moulin, {}),
+            student=cast.lea,
+            kind="lateness",
+            start=week.maths_4b.start + timedelta(days=7 * day),
+            minutes=5,
+        )
+    with query_budget(7):
+        assert client.get(url, headers=bearer(secret)).json()["count"] == 5
 
 
 test_isolation = isolation_test(
