@@ -73,7 +73,7 @@ def test_500_hides_the_failure(cast: Any, monkeypatch: Any) -> None:
     ("exc", "status", "code"),
     [(BadRequest(), 400, "bad_request"), (Throttled(wait=12.5), 429, "throttled")],
 )
-def test_handlers_for_errors_no_route_raises_yet(exc: Exception, status: int, code: str) -> None:
+def test_handlers_for_errors_raised_outside_routes(exc: Exception, status: int, code: str) -> None:
     request = RequestFactory().get("/api/v1/me")
     error = error_of(api.on_exception(request, exc), status)
     assert error["code"] == code
