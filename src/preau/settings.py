@@ -390,6 +390,12 @@ OAUTH2_PROVIDER = {
         # The REST API's scopes (preau.api.models.Scope), for clients that call /api/v1.
         "read:profile": _("Lire votre profil, vos établissements et vos enfants (API)"),
         "read:directory": _("Lire les classes et les élèves que vous pouvez voir (API)"),
+        "read:timetable": _("Lire votre emploi du temps ou celui de vos enfants (API)"),
+        "read:homework": _("Lire le travail à faire (API)"),
+        "read:marks": _("Lire les notes publiées et les moyennes (API)"),
+        "read:attendance": _("Lire les absences et les retards (API)"),
+        "read:messages": _("Lire la liste de vos conversations, sans leurs messages (API)"),
+        "read:drive": _("Lire et télécharger vos fichiers et ceux partagés avec vous (API)"),
     },
     "DEFAULT_SCOPES": ["openid"],
     "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
@@ -412,6 +418,10 @@ OAUTH2_PROVIDER = {
 # REST API
 API_PAGE_SIZE = 50
 API_MAX_PAGE_SIZE = 200
+# Requests allowed per token (personal or OAuth 2) and per signed-in person's session, in
+# django-ninja's notation "<number>/<s|m|h|d>" (api/throttling.py).
+API_RATE_TOKEN = os.environ.get("API_RATE_TOKEN", "600/m")
+API_RATE_USER = os.environ.get("API_RATE_USER", "600/m")
 
 LOGGING = {
     "version": 1,

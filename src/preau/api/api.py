@@ -16,7 +16,18 @@ from ninja import NinjaAPI
 
 from preau.api.auth import SessionAuth
 from preau.api.errors import error_response, install_error_handlers
-from preau.api.routers import directory, me, tokens
+from preau.api.routers import (
+    attendance,
+    directory,
+    drive,
+    homework,
+    marks,
+    me,
+    messages,
+    timetable,
+    tokens,
+)
+from preau.api.throttling import CredentialRateThrottle
 
 DESCRIPTION = """
 L'API REST de Préau. Chaque réponse d'erreur a la forme
@@ -27,13 +38,18 @@ PATCH et DELETE), ou un jeton d'accès personnel créé sur la page « Jetons d'
 `Authorization: Bearer preau_…`. Un jeton n'ouvre que les routes de ses droits (voir
 `x-required-scope` sur chaque route). Une application enregistrée auprès du fournisseur
 OpenID Connect (`/o/`) peut aussi appeler l'API avec son jeton d'accès OAuth 2
-(`Authorization: Bearer …`) si la personne lui a accordé les droits `read:profile` ou
-`read:directory`.
+(`Authorization: Bearer …`) avec les droits que la personne lui a accordés, sous les mêmes
+noms (`read:profile`, `read:timetable`…), sauf `manage:tokens`.
 
 **Établissement** : l'en-tête facultatif `X-Preau-Establishment: <uuid>` choisit
 l'établissement de travail parmi ceux de la personne.
 
 **Listes** : `?page=&page_size=` ; la réponse est `{"items", "count", "page", "pages"}`.
+Les filtres de dates (`start`, `end`) sont des jours `AAAA-MM-JJ`, bornes incluses ; une
+valeur invalide répond 422.
+
+**Limites** : un nombre de requêtes par minute pour chaque jeton, et pour chaque personne
+connectée par sa session ; au-delà, 429 avec l'en-tête `Retry-After` (secondes).
 """
 
 
@@ -89,8 +105,15 @@ api = PreauAPI(
     # Routes declare their own authentication (a token with a scope, or the session); this
     # default keeps any route that forgets to closed to tokens.
     auth=[SessionAuth()],
+    throttle=[CredentialRateThrottle()],
 )
 install_error_handlers(api)
 api.add_router("", me.router)
 api.add_router("", directory.router)
 api.add_router("", tokens.router)
+api.add_router("", timetable.router)
+api.add_router("", homework.router)
+api.add_router("", marks.router)
+api.add_router("", attendance.router)
+api.add_router("", messages.router)
+api.add_router("", drive.router)

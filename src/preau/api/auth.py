@@ -73,11 +73,22 @@ class SessionAuth(APIKeyCookie):
 
 # The API scopes an OAuth 2 client may be granted, under the same names. Managing personal
 # tokens stays with the person: no OAuth client is ever given it.
-OAUTH_SCOPES = frozenset({Scope.READ_PROFILE, Scope.READ_DIRECTORY})
+OAUTH_SCOPES = frozenset(
+    {
+        Scope.READ_PROFILE,
+        Scope.READ_DIRECTORY,
+        Scope.READ_TIMETABLE,
+        Scope.READ_HOMEWORK,
+        Scope.READ_MARKS,
+        Scope.READ_ATTENDANCE,
+        Scope.READ_MESSAGES,
+        Scope.READ_DRIVE,
+    }
+)
 
 
-def _oauth_person(request: HttpRequest, scope: str | None) -> Any:
-    """The person of a valid OAuth 2 access token holding ``scope``; raises ApiError otherwise.
+def _oauth_token(request: HttpRequest, scope: str | None) -> Any:
+    """A valid OAuth 2 access token holding ``scope``; raises ApiError otherwise.
 
     django-oauth-toolkit checks the token (known, not revoked, not expired); its client must
     still be registered, and the person active.
@@ -95,7 +106,7 @@ def _oauth_person(request: HttpRequest, scope: str | None) -> Any:
             _("Ce jeton n'a pas le droit « %(scope)s ».") % {"scope": scope},
             {"required_scope": scope},
         )
-    return token.user
+    return token
 
 
 class PersonalAccessTokenAuth(HttpBearer):
@@ -112,9 +123,10 @@ class PersonalAccessTokenAuth(HttpBearer):
         if not token.startswith(TOKEN_PREFIX):
             if not settings.OIDC_PROVIDER_ENABLED:
                 raise invalid
-            person = _oauth_person(request, self.scope)
-            self._enter(request, person)
-            return person
+            oauth_token = _oauth_token(request, self.scope)
+            self._enter(request, oauth_token.user)
+            request.oauth_access_token = oauth_token
+            return oauth_token.user
         row = (
             PersonalAccessToken.objects.select_related("person")
             .filter(token_hash=hash_secret(token))

@@ -24,6 +24,15 @@ class Scope(models.TextChoices):
 
     READ_PROFILE = "read:profile", _("Lire mon profil, mes établissements et mes enfants")
     READ_DIRECTORY = "read:directory", _("Lire les classes et les élèves que je peux voir")
+    READ_TIMETABLE = "read:timetable", _("Lire mon emploi du temps ou celui de mes enfants")
+    READ_HOMEWORK = "read:homework", _("Lire le travail à faire")
+    READ_MARKS = "read:marks", _("Lire les notes publiées et les moyennes")
+    READ_ATTENDANCE = "read:attendance", _("Lire les absences et les retards")
+    READ_MESSAGES = (
+        "read:messages",
+        _("Lire la liste de mes conversations (objet, date, non lus), jamais les messages"),
+    )
+    READ_DRIVE = "read:drive", _("Lire et télécharger mes fichiers et ceux partagés avec moi")
     MANAGE_TOKENS = "manage:tokens", _("Lister et révoquer mes jetons d'accès")
     # Passwords of the HTTP Basic clients (see preau.accounts.basic).
     DAV_FILES = "dav:files", _("Accéder à mes fichiers depuis un gestionnaire de fichiers (WebDAV)")

@@ -236,7 +236,9 @@ def item(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 # -- serving -------------------------------------------------------------------------------------
-def _serve(node: Node, *, inline: bool) -> HttpResponseBase:
+def serve_node(node: Node, *, inline: bool) -> HttpResponseBase:
+    """The file's content (the caller checked access): streamed, or handed to the front web
+    server; never rendered as a page of ours."""
     known = filetypes.TYPES.get(node.extension)
     text = node.extension in filetypes.TEXT_TYPES
     inline = inline and known is not None and (known.inline or text)
@@ -265,13 +267,13 @@ def _serve(node: Node, *, inline: bool) -> HttpResponseBase:
 
 @login_required
 def download(request: HttpRequest, public_id: UUID) -> HttpResponseBase:
-    return _serve(policies.access_file(request.actor, public_id), inline=False)
+    return serve_node(policies.access_file(request.actor, public_id), inline=False)
 
 
 @login_required
 def view(request: HttpRequest, public_id: UUID) -> HttpResponseBase:
     """The file shown by the browser itself (image, PDF, sound, video, text as text)."""
-    return _serve(policies.access_file(request.actor, public_id), inline=True)
+    return serve_node(policies.access_file(request.actor, public_id), inline=True)
 
 
 @login_required

@@ -73,7 +73,7 @@ def test_500_hides_the_failure(cast: Any, monkeypatch: Any) -> None:
     ("exc", "status", "code"),
     [(BadRequest(), 400, "bad_request"), (Throttled(wait=12.5), 429, "throttled")],
 )
-def test_handlers_for_errors_no_route_raises_yet(exc: Exception, status: int, code: str) -> None:
+def test_handlers_for_errors_raised_outside_routes(exc: Exception, status: int, code: str) -> None:
     request = RequestFactory().get("/api/v1/me")
     error = error_of(api.on_exception(request, exc), status)
     assert error["code"] == code
@@ -98,6 +98,16 @@ def test_openapi_document(client: Any) -> None:
         "/api/v1/students/{public_id}",
         "/api/v1/tokens",
         "/api/v1/tokens/{public_id}/revoke",
+        "/api/v1/timetable",
+        "/api/v1/homework",
+        "/api/v1/students/{public_id}/marks",
+        "/api/v1/students/{public_id}/averages",
+        "/api/v1/students/{public_id}/attendance",
+        "/api/v1/conversations",
+        "/api/v1/conversations/{public_id}",
+        "/api/v1/drive/root",
+        "/api/v1/drive/folders/{public_id}/items",
+        "/api/v1/drive/files/{public_id}/content",
     ]:
         assert path in paths, path
     operations = [op for item in paths.values() for op in item.values()]

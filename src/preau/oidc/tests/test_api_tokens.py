@@ -70,3 +70,25 @@ def test_an_expired_unknown_or_revoked_token_is_401(cast: Any, client: Any) -> N
     cast.lea.is_active = False
     cast.lea.save(update_fields=["is_active"])
     assert client.get("/api/v1/me", headers=_bearer(token)).status_code == 401
+
+
+def test_the_school_services_scopes_are_granted_to_clients(cast: Any, client: Any) -> None:
+    token = _token(cast, "openid read:timetable read:marks")
+    assert client.get("/api/v1/timetable", headers=_bearer(token)).status_code == 200
+    marks = f"/api/v1/students/{cast.lea.public_id}/marks"
+    assert client.get(marks, headers=_bearer(token)).status_code == 200
+    refused = client.get("/api/v1/conversations", headers=_bearer(token))
+    assert refused.status_code == 403
+    assert refused.json()["error"]["details"] == {"required_scope": "read:messages"}
+
+
+def test_an_oauth_token_has_its_own_rate_limit(cast: Any, client: Any, settings: Any) -> None:
+    settings.API_RATE_TOKEN = "1/m"
+    token = _token(cast, "openid read:profile")
+    assert client.get("/api/v1/me", headers=_bearer(token)).status_code == 200
+    refused = client.get("/api/v1/me", headers=_bearer(token))
+    assert refused.status_code == 429
+    assert int(refused["Retry-After"]) >= 1
+    # The person's session is counted apart.
+    client.force_login(cast.lea)
+    assert client.get("/api/v1/me").status_code == 200
