@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "preau.cas",
     "oauth2_provider",
     "preau.oidc",
+    "preau.lti",
     "preau.meetings",
     "preau.grades",
     "preau.skills",

@@ -35,6 +35,8 @@ urlpatterns = [
     path("dav", include("preau.dav.urls")),
     # CAS server (fixed contract): /cas/login, /cas/serviceValidate…
     path("cas/", include("preau.cas.urls")),
+    # LTI 1.3 platform: the tools of the classes, /lti/jwks.json, /lti/authorize, /lti/token…
+    path("lti/", include("preau.lti.urls")),
     path("api/v1/", api.urls),
     path("api/tokens/", include("preau.api.urls")),
     path("django-admin/", admin.site.urls),
