@@ -2,6 +2,7 @@ from django.urls import include, path
 
 from preau.administration import views
 from preau.cas import console as cas_console
+from preau.lti import console as lti_console
 from preau.oidc import console as oidc_console
 
 app_name = "administration"
@@ -48,6 +49,13 @@ establishment_patterns = [
         "cas/<uuid:service_id>/remove/",
         cas_console.establishment_service_remove,
         name="cas_service_remove",
+    ),
+    path("lti/", lti_console.establishment_tools, name="lti_tools"),
+    path("lti/<uuid:tool_id>/", lti_console.establishment_tool, name="lti_tool"),
+    path(
+        "lti/<uuid:tool_id>/active/",
+        lti_console.establishment_tool_active,
+        name="lti_tool_active",
     ),
     path("oidc/", oidc_console.establishment_clients, name="oidc_clients"),
     path("oidc/<uuid:client_id>/", oidc_console.establishment_client, name="oidc_client"),

@@ -82,6 +82,7 @@ SECTIONS = [
     ("branding", gettext_lazy("Apparence"), "administration:branding"),
     ("cas", gettext_lazy("Services connectés (CAS)"), "administration:cas_services"),
     ("oidc", gettext_lazy("Applications (OpenID Connect)"), "administration:oidc_clients"),
+    ("lti", gettext_lazy("Outils LTI"), "administration:lti_tools"),
     ("audit", gettext_lazy("Journal"), "administration:audit"),
 ]
 

@@ -79,7 +79,7 @@ def test_deep_linking_round_trip_adds_placements(cast, client, peer, lti_tool):
 
 def test_tampered_deep_linking_response_is_refused(cast, client, peer, lti_tool):
     link = deep_linking(cast, client, peer, lti_tool)
-    header, body, signature = link.get_response_jwt([picked("Fractions")]).split(".")
+    header, _body, signature = link.get_response_jwt([picked("Fractions")]).split(".")
     other = link.get_response_jwt([picked("Autre")]).split(".")[1]
     response = Client().post(
         reverse("lti:deep_linking_return"), {"JWT": f"{header}.{other}.{signature}"}
