@@ -67,7 +67,7 @@ def test_launch_page_posts_with_a_script_not_inline(cast, client, peer, placemen
     location = client.get(reverse("lti:launch", args=[placement.public_id]))["Location"]
     authorize = path_of(peer.login(location))
     keys.signing_key()
-    with query_budget(8):
+    with query_budget(7):
         response = client.get(authorize, secure=True)
     html = response.content.decode()
     assert "lti/autopost" in html and "<button" in html
