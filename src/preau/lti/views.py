@@ -280,7 +280,7 @@ def _service_placement(request: HttpRequest, placement_id: UUID, scopes: set[str
     placement = (
         LtiPlacement.objects.select_related(
             "tool",
-            "assessment",
+            "assessment__teacher",
             "assignment__school_class",
             "assignment__group",
             "assignment__subject",

@@ -3,6 +3,7 @@ deep linking response and calls the services with a token obtained by a signed a
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -235,3 +236,27 @@ def test_score_above_the_maximum_is_refused(cast, peer, placement):
     )
     assert response.status_code == 422
     assert not Mark.objects.exists()
+
+
+def test_score_query_budget(cast, peer, placement):
+    from preau.lti.actions import do_create_line_item
+
+    do_create_line_item(placement=placement, data={"scoreMaximum": 20, "label": "Fractions"})
+    bearer = {"Authorization": f"Bearer {service_token(peer, [protocol.SCOPE_SCORE])}"}
+    url = reverse("lti:scores", args=[placement.public_id])
+    # The first mark also schedules the publication and tells the families: measured after.
+    for student, given, budget in ((cast.lea, 8, None), (cast.noah, 4, 9)):
+        score = {
+            "userId": protocol.subject(placement.tool, student),
+            "scoreGiven": given,
+            "scoreMaximum": 10,
+            "activityProgress": "Completed",
+            "gradingProgress": "FullyGraded",
+        }
+        with query_budget(budget) if budget else nullcontext():
+            response = Client().post(
+                url, score, content_type="application/vnd.ims.lis.v1.score+json", headers=bearer
+            )
+        assert response.status_code == 204
+    marks = dict(Mark.objects.values_list("student__username", "value"))
+    assert marks == {"eleve.lea": Decimal("16.00"), "eleve.noah": Decimal("8.00")}
