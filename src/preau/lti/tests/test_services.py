@@ -260,3 +260,35 @@ def test_score_query_budget(cast, peer, placement):
         assert response.status_code == 204
     marks = dict(Mark.objects.values_list("student__username", "value"))
     assert marks == {"eleve.lea": Decimal("16.00"), "eleve.noah": Decimal("8.00")}
+
+
+def test_tool_key_set_address_is_fetched_and_kept(cast, peer, monkeypatch):
+    import io
+    import json
+
+    from jwcrypto import jwk
+
+    from preau.lti.actions import do_register_tool
+    from preau.lti.tests.peers import Tool
+
+    public = jwk.JWK.from_pem(peer.public_pem.encode()).export_public(as_dict=True)
+    fetched = []
+
+    def urlopen(url: str, timeout: float) -> Any:
+        fetched.append((url, timeout))
+        return io.BytesIO(json.dumps({"keys": [public]}).encode())
+
+    monkeypatch.setattr(keys.urllib.request, "urlopen", urlopen)
+    tool = do_register_tool(
+        actor=None,
+        name="Outil à jeu de clés",
+        login_url=f"{TOOL}/login",
+        launch_url=f"{TOOL}/launch",
+        jwks_url=f"{TOOL}/jwks",
+        nrps_enabled=True,
+        establishment=cast.moulin,
+    )
+    remote = Tool(tool.client_id, tool.deployment_id, peer.private_pem, peer.public_pem)
+    assert service_token(remote, [protocol.SCOPE_NRPS])
+    assert service_token(remote, [protocol.SCOPE_NRPS, "other"])
+    assert fetched == [(f"{TOOL}/jwks", keys.FETCH_TIMEOUT_SECONDS)]
