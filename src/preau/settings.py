@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "oauth2_provider",
     "preau.oidc",
     "preau.federation",
+    "preau.lti",
     "preau.meetings",
     "preau.grades",
     "preau.skills",

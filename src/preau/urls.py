@@ -38,6 +38,8 @@ urlpatterns = [
     # CAS server (fixed contract): /cas/login, /cas/serviceValidate…
     path("cas/", include("preau.cas.urls")),
     path("federation/", include("preau.federation.urls")),
+    # LTI 1.3 platform: the tools of the classes, /lti/jwks.json, /lti/authorize, /lti/token…
+    path("lti/", include("preau.lti.urls")),
     path("api/v1/", api.urls),
     path("api/tokens/", include("preau.api.urls")),
     path("django-admin/", admin.site.urls),

@@ -3,6 +3,7 @@ from django.urls import include, path
 from preau.administration import supervision, views
 from preau.cas import console as cas_console
 from preau.federation import console as federation_console
+from preau.lti import console as lti_console
 from preau.oidc import console as oidc_console
 from preau.retention import console as retention_console
 from preau.rosters import console as rosters_console
@@ -62,6 +63,13 @@ establishment_patterns = [
     ),
     path("rosters/oneroster.zip", rosters_console.oneroster_export, name="oneroster_export"),
     path("rosters/oneroster/", rosters_console.oneroster_import, name="oneroster_import"),
+    path("lti/", lti_console.establishment_tools, name="lti_tools"),
+    path("lti/<uuid:tool_id>/", lti_console.establishment_tool, name="lti_tool"),
+    path(
+        "lti/<uuid:tool_id>/active/",
+        lti_console.establishment_tool_active,
+        name="lti_tool_active",
+    ),
     path("oidc/", oidc_console.establishment_clients, name="oidc_clients"),
     path("oidc/<uuid:client_id>/", oidc_console.establishment_client, name="oidc_client"),
     path(

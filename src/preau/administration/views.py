@@ -85,6 +85,7 @@ SECTIONS = [
     ("cas", gettext_lazy("Services connectés (CAS)"), "administration:cas_services"),
     ("oidc", gettext_lazy("Applications (OpenID Connect)"), "administration:oidc_clients"),
     ("rosters", gettext_lazy("Import et export"), "administration:rosters"),
+    ("lti", gettext_lazy("Outils LTI"), "administration:lti_tools"),
     ("audit", gettext_lazy("Journal"), "administration:audit"),
     ("retention", gettext_lazy("Conservation des données"), "administration:retention"),
 ]

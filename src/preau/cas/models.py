@@ -18,9 +18,9 @@ import re
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from preau.core.registrations import one_owner
 from preau.directory.models import Academy, Establishment, PublicIdModel
 
 
@@ -105,13 +105,7 @@ class CasService(PublicIdModel):
     class Meta:
         verbose_name = _("service CAS")
         verbose_name_plural = _("services CAS")
-        constraints = [
-            models.CheckConstraint(
-                condition=(Q(establishment__isnull=False) & Q(academy__isnull=True))
-                | (Q(establishment__isnull=True) & Q(academy__isnull=False)),
-                name="cas_service_one_owner",
-            )
-        ]
+        constraints = [one_owner("cas_service")]
 
     def __str__(self) -> str:
         return self.name

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import F, Q, QuerySet, Value
 
 from preau.cas.models import CasService, MatchKind
+from preau.core import registrations
 from preau.directory.policies import can_manage_academy, get_or_404
 
 if TYPE_CHECKING:
@@ -53,12 +54,7 @@ def establishment_for(actor: Actor, service: CasService) -> Establishment | None
     The establishment the person is working in now is preferred, so that a teacher in two
     schools sends the UAI of the one they chose.
     """
-    eligible = [
-        establishment
-        for establishment in actor.establishments
-        if establishment.pk == service.establishment_id
-        or (service.academy_id is not None and establishment.academy_id == service.academy_id)
-    ]
+    eligible = registrations.reachable_establishments(actor, service)
     if not eligible:
         return None
     current = actor.establishment
@@ -86,12 +82,7 @@ def access_establishment_service(establishment: Establishment, public_id: Any) -
 
 def managed_academy_services(actor: Actor) -> QuerySet[CasService]:
     """Academy-wide services the actor may change (academy administrators, superusers)."""
-    if not actor.is_authenticated:
-        return CasService.objects.none()
-    services = CasService.objects.filter(academy__isnull=False).select_related("academy")
-    if actor.is_superuser:
-        return services
-    return services.filter(academy_id__in=actor.administered_academy_ids)
+    return registrations.managed_by_academy_administrator(CasService.objects.all(), actor)
 
 
 def access_academy_service(actor: Actor, public_id: Any) -> CasService:

@@ -9,10 +9,10 @@ are let through to the client, as for a CAS service.
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from oauth2_provider.models import Application
 
+from preau.core.registrations import one_owner
 from preau.directory.models import Academy, Establishment, PublicIdModel
 
 
@@ -41,13 +41,7 @@ class OidcClient(PublicIdModel):
     class Meta:
         verbose_name = _("client OpenID Connect")
         verbose_name_plural = _("clients OpenID Connect")
-        constraints = [
-            models.CheckConstraint(
-                condition=(Q(establishment__isnull=False) & Q(academy__isnull=True))
-                | (Q(establishment__isnull=True) & Q(academy__isnull=False)),
-                name="oidc_client_one_owner",
-            )
-        ]
+        constraints = [one_owner("oidc_client")]
 
     def __str__(self) -> str:
         return self.application.name

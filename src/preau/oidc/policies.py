@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 
+from preau.core import registrations
 from preau.directory.policies import get_or_404
 from preau.oidc.models import OidcClient
 
@@ -33,12 +34,7 @@ def client_for(client_id: str) -> OidcClient | None:
 
 def establishments_for(actor: Actor, client: OidcClient) -> list[Establishment]:
     """The establishments through which ``actor`` may use ``client``; empty if refused."""
-    return [
-        establishment
-        for establishment in actor.establishments
-        if establishment.pk == client.establishment_id
-        or (client.academy_id is not None and establishment.academy_id == client.academy_id)
-    ]
+    return registrations.reachable_establishments(actor, client)
 
 
 def may_use(actor: Actor, client: OidcClient | None) -> bool:
@@ -72,14 +68,9 @@ def access_establishment_client(establishment: Establishment, public_id: Any) ->
 
 def managed_academy_clients(actor: Actor) -> QuerySet[OidcClient]:
     """Academy-wide clients the actor may change (academy administrators, superusers)."""
-    if not actor.is_authenticated:
-        return OidcClient.objects.none()
-    clients = OidcClient.objects.filter(academy__isnull=False).select_related(
-        "academy", "application"
+    return registrations.managed_by_academy_administrator(
+        OidcClient.objects.select_related("application"), actor
     )
-    if actor.is_superuser:
-        return clients
-    return clients.filter(academy_id__in=actor.administered_academy_ids)
 
 
 def access_academy_client(actor: Actor, public_id: Any) -> OidcClient:

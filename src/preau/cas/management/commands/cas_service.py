@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from preau.cas.actions import do_register_service, do_remove_service
 from preau.cas.models import Attribute, CasService, MatchKind
-from preau.directory.models import Academy, Establishment
+from preau.core.registrations import owner_from_options
 
 
 class Command(BaseCommand):
@@ -46,19 +46,6 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         getattr(self, f"_{options['command']}")(options)
 
-    def _owner(self, options: dict[str, Any]) -> dict[str, Any]:
-        if options.get("establishment"):
-            found = Establishment.objects.filter(uai=options["establishment"].upper()).first()
-            if found is None:
-                raise CommandError(f"No establishment with UAI {options['establishment']}.")
-            return {"establishment": found}
-        if options.get("academy"):
-            found = Academy.objects.filter(code=options["academy"]).first()
-            if found is None:
-                raise CommandError(f"No academy with code {options['academy']}.")
-            return {"academy": found}
-        return {}
-
     def _add(self, options: dict[str, Any]) -> None:
         kind = MatchKind.PREFIX if options["prefix"] else MatchKind.REGEX
         try:
@@ -69,7 +56,7 @@ class Command(BaseCommand):
                 pattern=options["prefix"] or options["regex"],
                 attributes=options["attribute"],
                 may_proxy=options["proxy"],
-                **self._owner(options),
+                **owner_from_options(options),
             )
         except ValidationError as error:
             raise CommandError("; ".join(error.messages)) from error
@@ -77,7 +64,7 @@ class Command(BaseCommand):
 
     def _list(self, options: dict[str, Any]) -> None:
         services = CasService.objects.select_related("establishment", "academy").order_by("name")
-        owner = self._owner(options)
+        owner = owner_from_options(options)
         if owner:
             services = services.filter(**owner)
         for service in services:

@@ -10,7 +10,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from preau.directory.models import Academy, Establishment
+from preau.core.registrations import owner_from_options
 from preau.oidc.actions import do_register_client, do_remove_client
 from preau.oidc.models import OidcClient
 
@@ -48,19 +48,6 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         getattr(self, f"_{options['command']}")(options)
 
-    def _owner(self, options: dict[str, Any]) -> dict[str, Any]:
-        if options.get("establishment"):
-            found = Establishment.objects.filter(uai=options["establishment"].upper()).first()
-            if found is None:
-                raise CommandError(f"No establishment with UAI {options['establishment']}.")
-            return {"establishment": found}
-        if options.get("academy"):
-            found = Academy.objects.filter(code=options["academy"]).first()
-            if found is None:
-                raise CommandError(f"No academy with code {options['academy']}.")
-            return {"academy": found}
-        return {}
-
     def _add(self, options: dict[str, Any]) -> None:
         try:
             registration = do_register_client(
@@ -69,7 +56,7 @@ class Command(BaseCommand):
                 public=options["public"],
                 redirect_uris=options["redirect_uri"],
                 post_logout_redirect_uris=options["post_logout_redirect_uri"],
-                **self._owner(options),
+                **owner_from_options(options),
             )
         except ValidationError as error:
             raise CommandError("; ".join(error.messages)) from error
@@ -81,7 +68,7 @@ class Command(BaseCommand):
         clients = OidcClient.objects.select_related(
             "application", "establishment", "academy"
         ).order_by("application__name")
-        owner = self._owner(options)
+        owner = owner_from_options(options)
         if owner:
             clients = clients.filter(**owner)
         for client in clients:
