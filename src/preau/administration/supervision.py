@@ -1,7 +1,8 @@
 """Supervision: for academy and national administrators, each establishment in their scope
 with the portal services it has turned on and the interoperability it has configured (CAS
-services, OpenID Connect clients, its own and its academy's) and whether the national directory
-feed reaches it (with the academy's last successful import). Under /manage/: second factor.
+services, OpenID Connect clients, LTI tools, its own and its academy's) and whether the national
+directory feed reaches it (with the academy's last successful import). Under /manage/: second
+factor.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 from uuid import UUID
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Exists, Max, OuterRef, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -21,6 +22,7 @@ from preau.cas.models import CasService
 from preau.directory import policies as console
 from preau.directory.models import Establishment
 from preau.feeds.models import FeedImport, StructureLink
+from preau.lti.models import LtiTool
 from preau.oidc.models import OidcClient
 from preau.portal.models import EstablishmentService
 from preau.portal.registry import Service, all_services
@@ -35,6 +37,8 @@ class Row:
     cas_academy: int
     oidc_own: int
     oidc_academy: int
+    lti_own: int
+    lti_academy: int
     fed: bool
     last_feed_import: datetime | None
 
@@ -49,7 +53,7 @@ def _services(choices: dict[str, bool]) -> tuple[list[Service], list[Service]]:
 
 
 def supervision_rows(establishments: QuerySet[Establishment]) -> list[Row]:
-    """One row per establishment in five queries, whatever their number."""
+    """One row per establishment in six queries, whatever their number."""
     # 1. The establishments, with their own CAS services and OpenID Connect clients counted, and
     #    whether the directory feed carries them.
     schools = list(
@@ -57,12 +61,13 @@ def supervision_rows(establishments: QuerySet[Establishment]) -> list[Row]:
         .annotate(
             cas_own=Count("cas_services", distinct=True),
             oidc_own=Count("oidc_clients", distinct=True),
+            lti_own=Count("lti_tools", filter=Q(lti_tools__is_active=True), distinct=True),
             fed=Exists(StructureLink.objects.filter(establishment=OuterRef("pk"))),
         )
         .order_by("academy__name", "name")
     )
     academy_ids = {school.academy_id for school in schools}
-    # 2. and 3. What each academy offers to all its establishments.
+    # 2., 3. and 4. What each academy offers to all its establishments.
     cas_academy = dict(
         CasService.objects.filter(academy_id__in=academy_ids)
         .values_list("academy_id")
@@ -73,7 +78,12 @@ def supervision_rows(establishments: QuerySet[Establishment]) -> list[Row]:
         .values_list("academy_id")
         .annotate(n=Count("pk"))
     )
-    # 4. Each academy's last successful feed import (dry runs and refused files do not count).
+    lti_academy = dict(
+        LtiTool.objects.filter(academy_id__in=academy_ids, is_active=True)
+        .values_list("academy_id")
+        .annotate(n=Count("pk"))
+    )
+    # 5. Each academy's last successful feed import (dry runs and refused files do not count).
     last_imports = dict(
         FeedImport.objects.filter(
             academy_id__in=academy_ids, dry_run=False, error="", finished_at__isnull=False
@@ -81,7 +91,7 @@ def supervision_rows(establishments: QuerySet[Establishment]) -> list[Row]:
         .values_list("academy_id")
         .annotate(last=Max("finished_at"))
     )
-    # 5. Every establishment's choice of services.
+    # 6. Every establishment's choice of services.
     choices: dict[int, dict[str, bool]] = defaultdict(dict)
     for establishment_id, code, enabled in EstablishmentService.objects.filter(
         establishment__in=[school.pk for school in schools]
@@ -99,6 +109,8 @@ def supervision_rows(establishments: QuerySet[Establishment]) -> list[Row]:
                 cas_academy=cas_academy.get(school.academy_id, 0),
                 oidc_own=school.oidc_own,
                 oidc_academy=oidc_academy.get(school.academy_id, 0),
+                lti_own=school.lti_own,
+                lti_academy=lti_academy.get(school.academy_id, 0),
                 fed=school.fed,
                 last_feed_import=last_imports.get(school.academy_id) if school.fed else None,
             )
@@ -142,5 +154,11 @@ def supervision_establishment(request: HttpRequest, public_id: UUID) -> HttpResp
             "academy_oidc_clients": OidcClient.objects.filter(academy_id=school.academy_id)
             .select_related("application")
             .order_by("application__name"),
+            "lti_tools": LtiTool.objects.filter(establishment=school, is_active=True).order_by(
+                "name"
+            ),
+            "academy_lti_tools": LtiTool.objects.filter(
+                academy_id=school.academy_id, is_active=True
+            ).order_by("name"),
         },
     )

@@ -89,8 +89,9 @@ def test_the_queries_do_not_grow_with_the_establishments(cast: Any, client: Any)
     log_in_with_second_factor(client, cast.admin)
     client.get(URL)  # the school year, looked up once a day per process
     # The user, the scope, the establishments with their own counts, the academies' CAS
-    # services and clients, the last feed imports, the choices of services, the memberships.
-    with query_budget(8):
+    # services, clients and LTI tools, the last feed imports, the choices of services, the
+    # memberships.
+    with query_budget(9):
         client.get(URL)
     for number in range(5):
         school = Establishment.objects.create(
@@ -103,7 +104,7 @@ def test_the_queries_do_not_grow_with_the_establishments(cast: Any, client: Any)
         CasService.objects.create(
             name=f"ENT {number}", establishment=school, pattern=f"https://{number}.example.org/"
         )
-    with query_budget(8):
+    with query_budget(9):
         response = client.get(URL)
     assert "Collège 4" in response.content.decode()
 
