@@ -97,7 +97,7 @@ def test_pages_cost_the_same_whatever_the_records(
 
 
 # The whole home page, every service's panel included (see portal's own budget tests).
-@pytest.mark.parametrize(("user", "budget"), [("cpe_moulin", 16), ("karim", 20)])
+@pytest.mark.parametrize(("user", "budget"), [("cpe_moulin", 17), ("karim", 20)])
 def test_the_home_panels_cost_the_same(cast: Any, client: Any, user: str, budget: int) -> None:
     build(cast)
     client.force_login(getattr(cast, user))
