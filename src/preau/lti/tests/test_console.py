@@ -55,6 +55,16 @@ test_isolation = isolation_test(
             NOT_ADMINISTRATORS,
             setup=school_tool,
         ),
+        Isolation(
+            "administration:lti_tool_active",
+            "principal_moulin",
+            _tool,
+            NOT_ADMINISTRATORS,
+            method="post",
+            data={"active": "1"},
+            owner_status=302,
+            setup=school_tool,
+        ),
     ]
 )
 

@@ -245,7 +245,8 @@ def test_score_query_budget(cast, peer, placement):
     bearer = {"Authorization": f"Bearer {service_token(peer, [protocol.SCOPE_SCORE])}"}
     url = reverse("lti:scores", args=[placement.public_id])
     # The first mark also schedules the publication and tells the families: measured after.
-    for student, given, budget in ((cast.lea, 8, None), (cast.noah, 4, 9)):
+    # The second: the placement, the class, the closed-year check, the marks and one insert.
+    for student, given, budget in ((cast.lea, 8, None), (cast.noah, 4, 10)):
         score = {
             "userId": protocol.subject(placement.tool, student),
             "scoreGiven": given,
