@@ -166,7 +166,13 @@ def storm_setup() -> dict[str, Any]:
 
     from preau.attendance.selectors import lesson_students
     from preau.demo.cast import Cast
-    from preau.directory.models import Guardianship, Membership, Profile, TeachingAssignment
+    from preau.directory.models import (
+        Guardianship,
+        Membership,
+        Profile,
+        SchoolYear,
+        TeachingAssignment,
+    )
 
     cast = Cast.load()
     teachers = []
@@ -176,7 +182,10 @@ def storm_setup() -> dict[str, Any]:
     for membership in members.order_by("person__username"):
         assignment = (
             TeachingAssignment.objects.filter(
-                teacher=membership.person, establishment=cast.moulin, school_class__isnull=False
+                teacher=membership.person,
+                establishment=cast.moulin,
+                school_year=SchoolYear.current(),
+                school_class__isnull=False,
             )
             .select_related("school_class", "subject")
             .order_by("id")

@@ -160,15 +160,18 @@ def burst_setup() -> dict[str, Any]:
 
     from preau.core.actor import Actor
     from preau.demo.cast import Cast
-    from preau.directory.models import Enrolment, Guardianship, TeachingAssignment
+    from preau.directory.models import Enrolment, Guardianship, SchoolYear, TeachingAssignment
     from preau.grades import actions
     from preau.grades.selectors import students_of
 
     cast = Cast.load()
     today = timezone.localdate()
     published = 0
+    # This year's classes only: the demo keeps last year's, whose assessments are closed.
     assignments = (
-        TeachingAssignment.objects.filter(establishment=cast.moulin, school_class__isnull=False)
+        TeachingAssignment.objects.filter(
+            establishment=cast.moulin, school_year=SchoolYear.current(), school_class__isnull=False
+        )
         .select_related("school_class", "subject", "teacher")
         .order_by("school_class__name", "subject__code")
     )
