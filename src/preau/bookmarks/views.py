@@ -9,7 +9,6 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_POST
 from preau.bookmarks import actions, policies, selectors
 from preau.bookmarks.forms import BookmarkForm, FolderForm, MoveForm, PushedBookmarkForm
 from preau.bookmarks.models import Audience, PushedBookmarkClass
+from preau.core.forms import apply_action
 from preau.directory.models import Establishment, Profile
 
 # -- helpers -----------------------------------------------------------------------------------
@@ -39,15 +39,6 @@ def _uuid(value: str) -> UUID | None:
     try:
         return UUID(value)
     except ValueError:
-        return None
-
-
-def _apply(form: Any, write: Any) -> Any:
-    """Run the action ``write``; a refusal it raises becomes an error of the form."""
-    try:
-        return write()
-    except ValidationError as exc:
-        form.add_error(None, exc)
         return None
 
 
@@ -85,7 +76,7 @@ def bookmark_create(request: HttpRequest) -> HttpResponse:
         initial["folder"] = wanted
     form = BookmarkForm(request.POST or None, actor=actor, initial=initial)
     if request.method == "POST" and form.is_valid():
-        bookmark = _apply(
+        bookmark = apply_action(
             form, lambda: actions.do_create_bookmark(actor=actor, **form.cleaned_data)
         )
         if bookmark is not None:
@@ -100,7 +91,7 @@ def bookmark_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
     bookmark = policies.access_bookmark(actor, public_id)
     form = BookmarkForm(request.POST or None, actor=actor, instance=bookmark)
     if request.method == "POST" and form.is_valid():
-        saved = _apply(
+        saved = apply_action(
             form,
             lambda: actions.do_update_bookmark(actor=actor, bookmark=bookmark, **form.cleaned_data),
         )
@@ -156,7 +147,9 @@ def folder_create(request: HttpRequest) -> HttpResponse:
     actor = request.actor
     form = FolderForm(request.POST or None, actor=actor)
     if request.method == "POST" and form.is_valid():
-        folder = _apply(form, lambda: actions.do_create_folder(actor=actor, **form.cleaned_data))
+        folder = apply_action(
+            form, lambda: actions.do_create_folder(actor=actor, **form.cleaned_data)
+        )
         if folder is not None:
             messages.success(request, _("Le dossier est créé."))
             return _index_at(f"folder-{folder.public_id}")
@@ -237,7 +230,7 @@ def manage(request: HttpRequest, public_id: UUID) -> HttpResponse:
         request.POST or None, establishment=establishment, year=actor.school_year
     )
     if request.method == "POST" and form.is_valid():
-        created = _apply(
+        created = apply_action(
             form,
             lambda: actions.do_create_pushed_bookmark(
                 actor=actor, establishment=establishment, **form.cleaned_data
@@ -268,7 +261,7 @@ def pushed_edit(request: HttpRequest, public_id: UUID, bookmark_id: UUID) -> Htt
         instance=bookmark,
     )
     if request.method == "POST" and form.is_valid():
-        saved = _apply(
+        saved = apply_action(
             form,
             lambda: actions.do_update_pushed_bookmark(
                 actor=actor, bookmark=bookmark, **form.cleaned_data

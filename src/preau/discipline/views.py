@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from preau.core.forms import apply_action
 from preau.discipline import actions, policies, selectors
 from preau.discipline.forms import (
     CancelForm,
@@ -30,15 +31,6 @@ PAGE_SIZE = 25
 
 def _page(request: HttpRequest, rows: Any, param: str = "page") -> Any:
     return Paginator(rows, PAGE_SIZE).get_page(request.GET.get(param))
-
-
-def _apply(form: Any, write: Any) -> Any:
-    """Run the action ``write``; a refusal it raises becomes an error of the form."""
-    try:
-        return write()
-    except ValidationError as exc:
-        form.add_error(None, exc)
-        return None
 
 
 def _refused(request: HttpRequest, message: str) -> HttpResponse:
@@ -235,7 +227,7 @@ def _create(request: HttpRequest, form_class: type[MeasureForm]) -> HttpResponse
     form = form_class(request.POST or None, actor=actor, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            obj = _apply(
+            obj = apply_action(
                 form,
                 lambda: actions.do_give_measure(
                     actor=actor,
@@ -309,7 +301,7 @@ def measure_edit(request: HttpRequest, public_id: Any) -> HttpResponse:
     form_class = SanctionForm if obj.is_sanction else MeasureForm
     form = form_class(request.POST or None, actor=actor, measure=obj, initial=measure_initial(obj))
     if request.method == "POST" and form.is_valid():
-        done = _apply(
+        done = apply_action(
             form,
             lambda: actions.do_update_measure(
                 actor=actor, measure=obj, data=form.data_for_action()
@@ -333,7 +325,7 @@ def measure_cancel(request: HttpRequest, public_id: Any) -> HttpResponse:
         return obj
     form = CancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        done = _apply(
+        done = apply_action(
             form,
             lambda: actions.do_cancel_measure(
                 actor=actor, measure=obj, reason=form.cleaned_data["reason"]
@@ -401,9 +393,9 @@ def _incident_form(request: HttpRequest, obj: Any = None) -> HttpResponse:
             "involved": form.involved(),
         }
         if obj is None:
-            done = _apply(form, lambda: actions.do_report_incident(actor=actor, **values))
+            done = apply_action(form, lambda: actions.do_report_incident(actor=actor, **values))
         else:
-            done = _apply(
+            done = apply_action(
                 form, lambda: actions.do_update_incident(actor=actor, incident=obj, **values)
             )
         if done is not None:

@@ -18,19 +18,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from preau.core.actor import selected_child
+from preau.core.forms import apply_action
 from preau.notebook import actions, policies, selectors
 from preau.notebook.forms import KIND_FILTERS, AskForm, ReplyForm, SettingsForm, WriteForm
 
 PAGE_SIZE = 25
-
-
-def _apply(form: Any, write: Any) -> Any:
-    """Run the action ``write``; a refusal it raises becomes an error of the form."""
-    try:
-        return write()
-    except ValidationError as exc:
-        form.add_error(None, exc)
-        return None
 
 
 @login_required
@@ -215,7 +207,7 @@ def write(request: HttpRequest) -> HttpResponse:
         initial.setdefault("kind", "discipline" if "measure" in initial else "information")
     form = WriteForm(request.POST or None, request.FILES or None, actor=actor, initial=initial)
     if request.method == "POST" and form.is_valid():
-        entries = _apply(
+        entries = apply_action(
             form,
             lambda: actions.do_write(
                 actor=actor,
@@ -250,7 +242,7 @@ def ask(request: HttpRequest) -> HttpResponse:
         initial={"child": str(child.public_id) if child else ""},
     )
     if request.method == "POST" and form.is_valid():
-        created = _apply(
+        created = apply_action(
             form,
             lambda: actions.do_ask(
                 actor=actor,

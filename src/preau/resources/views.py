@@ -9,7 +9,6 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from preau.core.forms import apply_action
 from preau.directory.models import Level, Profile
 from preau.drive import policies as drive_policies
 from preau.resources import actions, policies, selectors
@@ -27,16 +27,6 @@ from preau.resources.forms import (
     TeacherResourceForm,
 )
 from preau.resources.models import LicenceAudience, ResourceKind
-
-
-def _apply(form: Any, write: Any) -> Any:
-    """Run the action ``write``; a refusal it raises becomes an error of the form."""
-    try:
-        return write()
-    except ValidationError as exc:
-        form.add_error(None, exc)
-        return None
-
 
 # -- the catalogue ----------------------------------------------------------------------------
 
@@ -117,7 +107,9 @@ def add(request: HttpRequest) -> HttpResponse:
         raise Http404
     form = TeacherResourceForm(request.POST or None, actor=actor)
     if request.method == "POST" and form.is_valid():
-        created = _apply(form, lambda: actions.do_add_resource(actor=actor, **form.cleaned_data))
+        created = apply_action(
+            form, lambda: actions.do_add_resource(actor=actor, **form.cleaned_data)
+        )
         if created is not None:
             messages.success(request, _("La ressource est proposée à vos classes."))
             return redirect("resources:index")
@@ -167,7 +159,7 @@ def manage(request: HttpRequest, public_id: UUID) -> HttpResponse:
     establishment = policies.access_managed_establishment(actor, public_id)
     form = PublisherResourceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        created = _apply(
+        created = apply_action(
             form,
             lambda: actions.do_register_publisher_resource(
                 actor=actor, establishment=establishment, **form.cleaned_data
@@ -208,7 +200,7 @@ def licence_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
         initial={"resource": request.GET.get("resource")},
     )
     if request.method == "POST" and form.is_valid():
-        created = _apply(
+        created = apply_action(
             form,
             lambda: actions.do_add_licence(
                 actor=actor, establishment=establishment, **form.cleaned_data
