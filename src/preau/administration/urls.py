@@ -84,6 +84,7 @@ urlpatterns = [
     path("establishments/<uuid:public_id>/", include(establishment_patterns)),
     path("academy/", views.academy, name="academy"),
     path("academy/supervision/", supervision.supervision, name="supervision"),
+    path("academy/audit/", views.academy_audit, name="academy_audit"),
     path(
         "academy/supervision/<uuid:public_id>/",
         supervision.supervision_establishment,
@@ -101,6 +102,13 @@ urlpatterns = [
         name="academy_cas_service_remove",
     ),
     path("academy/oidc/", oidc_console.academy_clients, name="academy_oidc_clients"),
+    path("academy/lti/", lti_console.academy_tools, name="academy_lti_tools"),
+    path("academy/lti/<uuid:tool_id>/", lti_console.academy_tool, name="academy_lti_tool"),
+    path(
+        "academy/lti/<uuid:tool_id>/active/",
+        lti_console.academy_tool_active,
+        name="academy_lti_tool_active",
+    ),
     path(
         "academy/identity-providers/",
         federation_console.academy_providers,

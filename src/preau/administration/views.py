@@ -880,6 +880,17 @@ def academy(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def academy_audit(request: HttpRequest) -> HttpResponse:
+    """What was registered or changed for the whole academy (its CAS services, applications,
+    LTI tools and identity providers); each establishment's own changes are in its journal."""
+    academies = _academies(request)
+    entries = AuditEntry.objects.filter(academy__in=academies).select_related("actor", "academy")
+    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [(entry, _changes(entry)) for entry in page]
+    return render(request, "administration/academy_audit.html", {"page": page, "rows": rows})
+
+
+@login_required
 def academy_establishment_create(request: HttpRequest) -> HttpResponse:
     academies = _academies(request)
     form = EstablishmentCreateForm(request.POST or None, academies=academies)

@@ -30,11 +30,19 @@ def record(
     target: models.Model | None = None,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
+    academy: Any = None,
 ) -> AuditEntry:
-    """Append one audit row. ``actor`` is a user (or None for the system)."""
+    """Append one audit row. ``actor`` is a user (or None for the system).
+
+    The row belongs to ``establishment``; ``academy`` is for what belongs to a whole academy and
+    is used only when there is no establishment (a registration has one owner or the other).
+    """
+    if establishment is None and academy is None:
+        raise ValueError("An audit entry belongs to an establishment or an academy.")
     user = getattr(actor, "user", actor)
     return AuditEntry.objects.create(
         establishment=establishment,
+        academy=academy if establishment is None else None,
         actor=user if user is not None and getattr(user, "pk", None) else None,
         action=action,
         target_type=target._meta.label_lower if target is not None else "",

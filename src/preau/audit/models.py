@@ -6,8 +6,21 @@ from django.utils.translation import gettext_lazy as _
 
 
 class AuditEntry(models.Model):
+    # An entry belongs to the establishment whose data changed or, for what is registered for a
+    # whole academy (an academy-wide CAS service, identity provider…), to that academy.
     establishment = models.ForeignKey(
-        "directory.Establishment", on_delete=models.CASCADE, related_name="audit_entries"
+        "directory.Establishment",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="audit_entries",
+    )
+    academy = models.ForeignKey(
+        "directory.Academy",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="audit_entries",
     )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -24,7 +37,16 @@ class AuditEntry(models.Model):
         verbose_name = _("entrée du journal")
         verbose_name_plural = _("journal des modifications")
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["establishment", "-at"])]
+        indexes = [
+            models.Index(fields=["establishment", "-at"]),
+            models.Index(fields=["academy", "-at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(establishment__isnull=False) | models.Q(academy__isnull=False),
+                name="audit_entry_has_owner",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target_label}"

@@ -85,14 +85,14 @@ def do_register_service(
     service.full_clean()
     with transaction.atomic():
         service.save()
-        if establishment is not None:
-            record(
-                actor=actor,
-                establishment=establishment,
-                action="cas.service_registered",
-                target=service,
-                after=snapshot(service, AUDITED_FIELDS),
-            )
+        record(
+            actor=actor,
+            establishment=establishment,
+            academy=academy,
+            action="cas.service_registered",
+            target=service,
+            after=snapshot(service, AUDITED_FIELDS),
+        )
     return service
 
 
@@ -105,29 +105,29 @@ def do_update_service(*, actor: Any, service: CasService, **changes: Any) -> Cas
     service.full_clean()
     with transaction.atomic():
         service.save(update_fields=list(changes))
-        if service.establishment_id is not None:
-            record(
-                actor=actor,
-                establishment=service.establishment,
-                action="cas.service_changed",
-                target=service,
-                before=before,
-                after=snapshot(service, AUDITED_FIELDS),
-            )
+        record(
+            actor=actor,
+            establishment=service.establishment,
+            academy=service.academy,
+            action="cas.service_changed",
+            target=service,
+            before=before,
+            after=snapshot(service, AUDITED_FIELDS),
+        )
     return service
 
 
 def do_remove_service(*, actor: Any, service: CasService) -> None:
     """Remove a service and its tickets: it gets no ticket any more, its proxies none either."""
     with transaction.atomic():
-        if service.establishment_id is not None:
-            record(
-                actor=actor,
-                establishment=service.establishment,
-                action="cas.service_removed",
-                target=service,
-                before=snapshot(service, AUDITED_FIELDS),
-            )
+        record(
+            actor=actor,
+            establishment=service.establishment,
+            academy=service.academy,
+            action="cas.service_removed",
+            target=service,
+            before=snapshot(service, AUDITED_FIELDS),
+        )
         service.delete()
 
 

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from preau.audit.actions import record, snapshot
 from preau.directory.models import Academy
 from preau.federation import keys
 from preau.federation.models import (
@@ -30,6 +31,18 @@ logger = logging.getLogger(__name__)
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 METADATA_TIMEOUT = 15
 METADATA_MAX_BYTES = 5 * 1024 * 1024
+# What the audit trail keeps of a provider: never its secrets nor its keys.
+AUDITED_FIELDS = [
+    "name",
+    "kind",
+    "enabled",
+    "join_attribute",
+    "saml_entity_id",
+    "saml_metadata_url",
+    "oidc_issuer",
+    "oidc_client_id",
+    "oidc_scopes",
+]
 
 
 def _is_secure_url(url: str) -> bool:
@@ -133,13 +146,14 @@ def do_register_provider(
         raise ValidationError({"kind": _("Protocole inconnu.")})
     with transaction.atomic():
         provider.save()
-    logger.info(
-        "Identity provider %s (%s) registered for academy %s by %s",
-        provider.name,
-        provider.kind,
-        academy.code,
-        _who(actor),
-    )
+        record(
+            actor=actor,
+            establishment=None,
+            academy=academy,
+            action="federation.provider_registered",
+            target=provider,
+            after=snapshot(provider, AUDITED_FIELDS),
+        )
     return provider
 
 
@@ -147,11 +161,6 @@ def _scopes(scopes: str) -> str:
     """« openid » first (an OpenID Connect login needs it), each scope once."""
     words = [word for word in scopes.split() if word != "openid"]
     return " ".join(["openid", *dict.fromkeys(words)]) if words else DEFAULT_OIDC_SCOPES
-
-
-def _who(actor: Any) -> str:
-    user = getattr(actor, "user", actor)
-    return getattr(user, "username", None) or "the command line"
 
 
 def do_update_provider(
@@ -171,6 +180,7 @@ def do_update_provider(
     """Change a provider. Empty metadata keeps the stored one (unless a new address is given,
     which is fetched); an empty client secret keeps the stored one. The key pair stays."""
     name, join_attribute = name.strip(), join_attribute.strip()
+    before = snapshot(provider, AUDITED_FIELDS)
     if not name:
         raise ValidationError({"name": _("Le nom affiché est obligatoire.")})
     if not join_attribute:
@@ -192,17 +202,30 @@ def do_update_provider(
         provider.oidc_scopes = _scopes(oidc_scopes)
     with transaction.atomic():
         provider.save()
-    logger.info("Identity provider %s changed by %s", provider.public_id, _who(actor))
+        record(
+            actor=actor,
+            establishment=None,
+            academy=provider.academy,
+            action="federation.provider_changed",
+            target=provider,
+            before=before,
+            after=snapshot(provider, AUDITED_FIELDS),
+        )
     return provider
 
 
+@transaction.atomic
 def do_set_enabled(*, actor: Any, provider: IdentityProvider, enabled: bool) -> IdentityProvider:
+    before = snapshot(provider, AUDITED_FIELDS)
     provider.enabled = enabled
     provider.save(update_fields=["enabled"])
-    logger.info(
-        "Identity provider %s %s by %s",
-        provider.public_id,
-        "enabled" if enabled else "disabled",
-        _who(actor),
+    record(
+        actor=actor,
+        establishment=None,
+        academy=provider.academy,
+        action="federation.provider_enabled" if enabled else "federation.provider_disabled",
+        target=provider,
+        before=before,
+        after=snapshot(provider, AUDITED_FIELDS),
     )
     return provider

@@ -141,14 +141,14 @@ def do_register_tool(
         nrps_enabled=nrps_enabled,
         ags_enabled=ags_enabled,
     )
-    if establishment is not None:
-        record(
-            actor=actor,
-            establishment=establishment,
-            action="lti.tool_registered",
-            target=tool,
-            after=snapshot(tool, AUDITED_FIELDS),
-        )
+    record(
+        actor=actor,
+        establishment=establishment,
+        academy=academy,
+        action="lti.tool_registered",
+        target=tool,
+        after=snapshot(tool, AUDITED_FIELDS),
+    )
     return tool
 
 
@@ -159,15 +159,15 @@ def do_set_tool_active(*, actor: Any, tool: LtiTool, active: bool) -> LtiTool:
     before = snapshot(tool, AUDITED_FIELDS)
     tool.is_active = active
     tool.save(update_fields=["is_active"])
-    if tool.establishment_id is not None:
-        record(
-            actor=actor,
-            establishment=tool.establishment,
-            action="lti.tool_enabled" if active else "lti.tool_disabled",
-            target=tool,
-            before=before,
-            after=snapshot(tool, AUDITED_FIELDS),
-        )
+    record(
+        actor=actor,
+        establishment=tool.establishment,
+        academy=tool.academy,
+        action="lti.tool_enabled" if active else "lti.tool_disabled",
+        target=tool,
+        before=before,
+        after=snapshot(tool, AUDITED_FIELDS),
+    )
     return tool
 
 

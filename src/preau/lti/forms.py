@@ -60,3 +60,13 @@ class ToolForm(forms.Form):
     ags_enabled = forms.BooleanField(
         label=_("L'outil peut envoyer des notes (AGS)"), required=False
     )
+
+
+class AcademyToolForm(ToolForm):
+    academy = forms.ModelChoiceField(label=_("Académie"), queryset=None, empty_label=None)
+
+    field_order = ["academy"]
+
+    def __init__(self, *args: Any, academies: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["academy"].queryset = academies

@@ -44,6 +44,15 @@ def access_establishment_tool(establishment: Establishment, public_id: Any) -> L
     return get_or_404(establishment_tools(establishment), public_id)
 
 
+def managed_academy_tools(actor: Actor) -> QuerySet[LtiTool]:
+    """Academy-wide tools the actor may change (academy administrators, superusers)."""
+    return registrations.managed_by_academy_administrator(LtiTool.objects.all(), actor)
+
+
+def access_academy_tool(actor: Actor, public_id: Any) -> LtiTool:
+    return get_or_404(managed_academy_tools(actor), public_id)
+
+
 # -- placing ----------------------------------------------------------------------------------
 
 

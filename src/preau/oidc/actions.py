@@ -98,14 +98,14 @@ def do_register_client(
         client = OidcClient.objects.create(
             application=application, establishment=establishment, academy=academy
         )
-        if establishment is not None:
-            record(
-                actor=actor,
-                establishment=establishment,
-                action="oidc.client_registered",
-                target=client,
-                after=snapshot(application, AUDITED_FIELDS),
-            )
+        record(
+            actor=actor,
+            establishment=establishment,
+            academy=academy,
+            action="oidc.client_registered",
+            target=client,
+            after=snapshot(application, AUDITED_FIELDS),
+        )
     return Registration(client, secret)
 
 
@@ -130,15 +130,15 @@ def do_update_client(
     application.post_logout_redirect_uris = " ".join(logouts)
     with transaction.atomic():
         application.save(update_fields=["name", "redirect_uris", "post_logout_redirect_uris"])
-        if client.establishment_id is not None:
-            record(
-                actor=actor,
-                establishment=client.establishment,
-                action="oidc.client_changed",
-                target=client,
-                before=before,
-                after=snapshot(application, AUDITED_FIELDS),
-            )
+        record(
+            actor=actor,
+            establishment=client.establishment,
+            academy=client.academy,
+            action="oidc.client_changed",
+            target=client,
+            before=before,
+            after=snapshot(application, AUDITED_FIELDS),
+        )
     return client
 
 
@@ -146,13 +146,13 @@ def do_remove_client(*, actor: Any, client: OidcClient) -> None:
     """Remove a client with its tokens: the application's sessions end at once."""
     application = client.application
     with transaction.atomic():
-        if client.establishment_id is not None:
-            record(
-                actor=actor,
-                establishment=client.establishment,
-                action="oidc.client_removed",
-                target=client,
-                before=snapshot(application, AUDITED_FIELDS),
-            )
+        record(
+            actor=actor,
+            establishment=client.establishment,
+            academy=client.academy,
+            action="oidc.client_removed",
+            target=client,
+            before=snapshot(application, AUDITED_FIELDS),
+        )
         # Deleting the application deletes its grants, tokens and the registration (cascade).
         application.delete()

@@ -23,6 +23,9 @@ pytestmark = pytest.mark.django_db
 
 TOOL_ID = uuid.UUID("5c2b7a8e-0000-4000-8000-0000000071a1")
 NOT_ADMINISTRATORS = ("cpe_moulin", "bernard", "lea", "sophie", "principal_curie", "dupont")
+# A head is not an academy administrator, even of an establishment the tool serves.
+NOT_ACADEMY = ("principal_moulin", "cpe_moulin", "bernard", "lea", "sophie")
+ACADEMY_TOOL_ID = uuid.UUID("5c2b7a8e-0000-4000-8000-0000000071a2")
 
 
 def school_tool(cast: Any) -> None:
@@ -35,6 +38,22 @@ def school_tool(cast: Any) -> None:
         establishment=cast.moulin,
     )
     LtiTool.objects.filter(pk=tool.pk).update(public_id=TOOL_ID)
+
+
+def academy_tool(cast: Any) -> None:
+    tool = do_register_tool(
+        actor=None,
+        name="Exerciseur académique",
+        login_url=f"{TOOL}/login",
+        launch_url=f"{TOOL}/launch",
+        jwks_url=f"{TOOL}/jwks",
+        academy=cast.moulin.academy,
+    )
+    LtiTool.objects.filter(pk=tool.pk).update(public_id=ACADEMY_TOOL_ID)
+
+
+def _academy_tool(c: Any) -> dict[str, Any]:
+    return {"tool_id": ACADEMY_TOOL_ID}
 
 
 def _school(c: Any) -> dict[str, Any]:
@@ -65,8 +84,80 @@ test_isolation = isolation_test(
             owner_status=302,
             setup=school_tool,
         ),
+        Isolation(
+            "administration:academy_lti_tool",
+            "rectorat_versailles",
+            _academy_tool,
+            NOT_ACADEMY,
+            setup=academy_tool,
+        ),
+        Isolation(
+            "administration:academy_lti_tool_active",
+            "rectorat_versailles",
+            _academy_tool,
+            NOT_ACADEMY,
+            method="post",
+            data={"active": "0"},
+            owner_status=302,
+            setup=academy_tool,
+        ),
     ]
 )
+
+
+def test_the_academy_registers_a_tool_for_its_establishments(cast, client, tool_keys):
+    log_in_with_second_factor(client, cast.rectorat_versailles)
+    url = reverse("administration:academy_lti_tools")
+    response = client.post(
+        url,
+        {
+            "academy": cast.moulin.academy_id,
+            "name": "Exerciseur académique",
+            "login_url": f"{TOOL}/login",
+            "launch_url": f"{TOOL}/launch",
+            "public_key": tool_keys[1],
+            "nrps_enabled": "on",
+        },
+    )
+    tool = LtiTool.objects.get()
+    assert response.status_code == 302
+    assert tool.academy == cast.moulin.academy and tool.establishment is None
+    assert AuditEntry.objects.get(action="lti.tool_registered").academy == cast.moulin.academy
+    page = client.get(reverse("administration:academy_lti_tool", args=[tool.public_id]))
+    assert tool.client_id in page.content.decode()
+    # The person, their academies (twice: the check, the form's choices), the tools, the navigation.
+    with query_budget(7):
+        listing = client.get(url)
+    assert "Exerciseur académique" in listing.content.decode()
+    # The establishment's console shows it among the academy's tools, without a link to change it.
+    log_in_with_second_factor(client, cast.principal_moulin)
+    school_page = client.get(reverse("administration:lti_tools", args=[cast.moulin.public_id]))
+    assert "Exerciseur académique" in school_page.content.decode()
+    assert client.get(url).status_code == 404
+
+
+def test_the_academy_cannot_register_for_another_academy(cast, client, tool_keys):
+    log_in_with_second_factor(client, cast.rectorat_versailles)
+    response = client.post(
+        reverse("administration:academy_lti_tools"),
+        {
+            "academy": cast.curie.academy_id,
+            "name": "Exerciseur",
+            "login_url": f"{TOOL}/login",
+            "launch_url": f"{TOOL}/launch",
+            "public_key": tool_keys[1],
+        },
+    )
+    assert response.status_code == 200
+    assert not LtiTool.objects.exists()
+
+
+def test_the_academy_disables_its_tool(cast, client):
+    academy_tool(cast)
+    log_in_with_second_factor(client, cast.rectorat_versailles)
+    url = reverse("administration:academy_lti_tool_active", args=[ACADEMY_TOOL_ID])
+    assert client.post(url, {"active": "0"}).status_code == 302
+    assert not LtiTool.objects.get(public_id=ACADEMY_TOOL_ID).is_active
 
 
 def test_console_registers_a_tool(cast, client, tool_keys):
