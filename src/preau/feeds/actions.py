@@ -980,10 +980,12 @@ def _sync_assignments(run: Run, records: list[Record], people: dict[str, Any]) -
 
 
 # -- teaching groups ---------------------------------------------------------------------------
-def _group(run: Run, record: Record, attribute: str, value: str, *, subject: bool) -> TeachingGroup:
-    """The teaching group named by ``structure$group`` (``structure$group$subject`` when
-    ``subject``), created on first use in the establishment for the school year. Refused when
-    the value is malformed or its structure is not one of the feed's."""
+def _group_key(
+    run: Run, record: Record, attribute: str, value: str, *, subject: bool
+) -> tuple[int, str]:
+    """(establishment, name) of the group named by ``structure$group``
+    (``structure$group$subject`` when ``subject``). Refused when the value is malformed or its
+    structure is not one of the feed's."""
     parts = value.split("$")
     name = parts[1] if len(parts) > 1 else ""
     if (
@@ -993,15 +995,12 @@ def _group(run: Run, record: Record, attribute: str, value: str, *, subject: boo
         or len(name) > GROUP_NAME_LENGTH
         or (subject and not parts[2])
     ):
-        raise run.refuse(
-            record,
-            _("%(attribute)s « %(value)s » : %(shape)s attendu.")
-            % {
-                "attribute": attribute,
-                "value": value,
-                "shape": _("structure$groupe$matière") if subject else _("structure$groupe"),
-            },
+        message = (
+            _("%(attribute)s « %(value)s » : structure$groupe$matière attendu.")
+            if subject
+            else _("%(attribute)s « %(value)s » : structure$groupe attendu.")
         )
+        raise run.refuse(record, message % {"attribute": attribute, "value": value})
     link = run.link(parts[0])
     if link is None:
         raise run.refuse(
@@ -1009,22 +1008,38 @@ def _group(run: Run, record: Record, attribute: str, value: str, *, subject: boo
             _("%(attribute)s « %(value)s » : structure %(structure)s inconnue de l'annuaire.")
             % {"attribute": attribute, "value": value, "structure": parts[0]},
         )
-    key = (link.establishment_id, name)
-    if key not in run.groups:
-        group = TeachingGroup.objects.filter(
-            establishment_id=key[0], school_year=run.year, name=name
-        ).first()
-        if group is None:
-            group = TeachingGroup.objects.create(
-                establishment_id=key[0], school_year=run.year, name=name
-            )
-            run.change("group.created", f"+ {name} @{key[0]}", key[0])
-        run.groups[key] = group
-    return run.groups[key]
+    return (link.establishment_id, name)
 
 
-def _group_names(run: Run) -> dict[int, str]:
-    return {group.pk: group.name for group in run.groups.values()}
+def _load_groups(run: Run, keys: set[tuple[int, str]]) -> None:
+    """Read the groups of a batch in one query; create the missing ones, in bulk, for the
+    school year (a group is created on first use)."""
+    missing = keys - set(run.groups)
+    if not missing:
+        return
+    found = TeachingGroup.objects.filter(
+        establishment_id__in={key[0] for key in missing},
+        school_year=run.year,
+        name__in={key[1] for key in missing},
+    )
+    for group in found:
+        run.groups[(group.establishment_id, group.name)] = group
+    new = sorted(missing - set(run.groups))
+    if not new:
+        return
+    TeachingGroup.objects.bulk_create(
+        TeachingGroup(establishment_id=establishment, school_year=run.year, name=name)
+        for establishment, name in new
+    )
+    for establishment, name in new:
+        run.change("group.created", f"+ {name} @{establishment}", establishment)
+    # bulk_create sets the keys on PostgreSQL only: read them back.
+    for group in TeachingGroup.objects.filter(
+        establishment_id__in={key[0] for key in new},
+        school_year=run.year,
+        name__in={key[1] for key in new},
+    ):
+        run.groups[(group.establishment_id, group.name)] = group
 
 
 def _sync_group_memberships(run: Run, records: list[Record], people: dict[str, Any]) -> None:
@@ -1035,12 +1050,17 @@ def _sync_group_memberships(run: Run, records: list[Record], people: dict[str, A
     speaking = [r for r in records if "ENTEleveGroupes" in r.attributes]
     if not speaking:
         return
-    wanted: set[tuple[int, int, int]] = set()  # (student, group, establishment)
-    for record in speaking:
-        student = people[record.identifier]
-        for value in record.attributes["ENTEleveGroupes"]:
-            group = _group(run, record, "ENTEleveGroupes", value, subject=False)
-            wanted.add((student.pk, group.pk, group.establishment_id))
+    named = [
+        (
+            people[record.identifier].pk,
+            _group_key(run, record, "ENTEleveGroupes", value, subject=False),
+        )
+        for record in speaking
+        for value in record.attributes["ENTEleveGroupes"]
+    ]
+    _load_groups(run, {key for _student, key in named})
+    # (student, group, establishment)
+    wanted = {(student, run.groups[key].pk, key[0]) for student, key in named}
     current = {
         (student, group, establishment): pk
         for pk, student, group, establishment in GroupMembership.objects.filter(
@@ -1049,7 +1069,7 @@ def _sync_group_memberships(run: Run, records: list[Record], people: dict[str, A
             establishment__in=_scope(run),
         ).values_list("pk", "student_id", "group_id", "establishment_id")
     }
-    names = _group_names(run)
+    names = {group.pk: group.name for group in run.groups.values()}
     created = []
     for student, group, establishment in sorted(wanted - set(current)):
         created.append(
@@ -1068,20 +1088,23 @@ def _sync_group_assignments(run: Run, records: list[Record], people: dict[str, A
     """A teacher's groups and subjects are ENTAuxEnsGroupesMatieres (structure$group$subject):
     a record that names it, or ENTAuxEnsGroupes, replaces the teacher's group assignments in
     the feed's establishments for the year. ENTAuxEnsGroupes (structure$group) is checked but
-    says no subject, and an assignment needs one: it makes none by itself."""
+    names no subject, and an assignment needs one: it makes none by itself."""
     attributes = ("ENTAuxEnsGroupes", "ENTAuxEnsGroupesMatieres")
     speaking = [r for r in records if any(name in r.attributes for name in attributes)]
     if not speaking:
         return
-    wanted: set[tuple[int, int, int, int]] = set()  # (teacher, subject, group, establishment)
+    named: list[tuple[int, tuple[int, str], str]] = []  # (teacher, group key, subject code)
     for record in speaking:
-        teacher = people[record.identifier]
         for value in record.attributes.get("ENTAuxEnsGroupes", []):
-            _group(run, record, "ENTAuxEnsGroupes", value, subject=False)
+            _group_key(run, record, "ENTAuxEnsGroupes", value, subject=False)
         for value in record.attributes.get("ENTAuxEnsGroupesMatieres", []):
-            group = _group(run, record, "ENTAuxEnsGroupesMatieres", value, subject=True)
-            subject = _subject(run, group.establishment_id, value.split("$")[2])
-            wanted.add((teacher.pk, subject.pk, group.pk, group.establishment_id))
+            key = _group_key(run, record, "ENTAuxEnsGroupesMatieres", value, subject=True)
+            named.append((people[record.identifier].pk, key, value.split("$")[2]))
+    _load_groups(run, {key for _teacher, key, _code in named})
+    wanted: set[tuple[int, int, int, int]] = set()  # (teacher, subject, group, establishment)
+    for teacher, key, code in named:
+        subject = _subject(run, key[0], code)
+        wanted.add((teacher, subject.pk, run.groups[key].pk, key[0]))
     current = {
         (a.teacher_id, a.subject_id, a.group_id, a.establishment_id): a.pk
         for a in TeachingAssignment.objects.filter(
@@ -1091,7 +1114,7 @@ def _sync_group_assignments(run: Run, records: list[Record], people: dict[str, A
             establishment__in=_scope(run),
         )
     }
-    names = _group_names(run)
+    names = {group.pk: group.name for group in run.groups.values()}
     created = []
     for teacher, subject, group, establishment in sorted(wanted - set(current)):
         created.append(
