@@ -31,6 +31,7 @@ from preau.directory.models import (
     TeachingGroup,
 )
 from preau.feeds.actions import feed_files, import_file
+from preau.feeds.generate import generate
 from preau.feeds.models import FeedImport, StructureLink
 
 User = get_user_model()
@@ -385,3 +386,18 @@ def test_the_command_shows_progress_only_when_asked(academy: Academy) -> None:
     assert "100 %" in captured.getvalue()
     # The folder held the delta too, imported after the complete files.
     assert person("E203").is_active and person("E201").left_at is not None
+
+
+def test_a_generated_academy_has_groups_and_direction_and_reimports_writing_nothing(
+    academy: Academy, tmp_path: Path
+) -> None:
+    written = generate(tmp_path, 300, 2)
+    run([tmp_path], academy)
+    assert TeachingGroup.objects.count() == written["groups"]
+    assert GroupMembership.objects.count() > written["students"]  # a half, some Latin too
+    assert TeachingAssignment.objects.filter(group__isnull=False).count() == written["groups"]
+    deputies = Membership.objects.filter(
+        profile=Profile.DIRECTION, is_active=True, person__directory_id__isnull=False
+    )
+    assert [m.functions for m in deputies] == [[Function.DEPUTY_HEAD]] * written["direction"]
+    assert all(log.counts == {} for log in run([tmp_path], academy))
