@@ -598,10 +598,11 @@ def _sync_memberships(
             run.change("membership.reopened", f"↺ {key[2]} @{key[1]} #{key[0]}", key[1])
         if functions is not None:
             kept = [f for f in membership.functions if f not in managed]
+            given = set(functions)
             if Function.HEAD in membership.functions:
                 # The head (appointed by the academy) is not also made a deputy by DIR.
-                functions = [f for f in functions if f != Function.DEPUTY_HEAD]
-            merged = sorted(set(kept) | set(functions))
+                given.discard(Function.DEPUTY_HEAD)
+            merged = sorted(set(kept) | given)
             if merged != sorted(membership.functions):
                 membership.functions = merged
                 updated.append(membership)
