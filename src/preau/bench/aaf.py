@@ -1,7 +1,8 @@
 """The AAF directory feed (preau.feeds) for a whole academy.
 
 ``python -m preau.bench.aaf`` (in the benchmark's environment) writes a synthetic academy —
-BENCH_AAF_PERSONS people (default 100,000: students, guardians, teachers) across
+BENCH_AAF_PERSONS people (default 100,000: students, guardians, teachers, direction; students
+and teachers in teaching groups) across
 BENCH_AAF_ESTABLISHMENTS establishments (default 60) — as the six complete files of the feed,
 imports them (duration, and the process's peak RSS before and after), then imports the same
 files again: duration, and the statements that wrote to the directory, counted by a database
@@ -76,7 +77,7 @@ def probe() -> dict[str, Any]:
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     return {
-        "persons": written["students"] + written["guardians"] + written["teachers"],
+        "persons": sum(written[k] for k in ("students", "guardians", "teachers", "direction")),
         "written": written,
         "generate_s": generated_s,
         "megabytes": megabytes,
@@ -93,7 +94,8 @@ def describe(probe: dict[str, Any], say: Any) -> None:
     say(f"\nl) AAF directory feed: an academy of {probe['persons']} people, one process")
     say(
         f"  {written['students']} students, {written['guardians']} guardians, "
-        f"{written['teachers']} teachers in {written['establishments']} establishments: six "
+        f"{written['teachers']} teachers, {written['direction']} direction in "
+        f"{written['establishments']} establishments, {written['groups']} teaching groups: six "
         f"complete files, {probe['megabytes']:.0f} MiB (written in {probe['generate_s']:.1f} s)"
     )
     changes = sum(f["changes"] for f in first["files"].values())

@@ -33,6 +33,7 @@ from preau.directory.models import (
     Establishment,
     EstablishmentKind,
     Function,
+    GroupMembership,
     Guardianship,
     Level,
     Membership,
@@ -40,6 +41,7 @@ from preau.directory.models import (
     SchoolClass,
     Subject,
     TeachingAssignment,
+    TeachingGroup,
     validate_uai,
 )
 from preau.feeds.models import CodeKind, FeedImport, NationalCode, SeenId, StructureLink
@@ -66,7 +68,10 @@ STRUCTURE_KINDS = {
     "LYCEE PROFESSIONNEL": EstablishmentKind.VOCATIONAL,
 }
 # The functions the feed speaks for; the others (head, ENT administrator…) are Préau's own.
-FEED_FUNCTIONS = {"EDU": Function.CPE}
+# DIR is the direction, head and deputies alike: the feed cannot tell the head, whom the
+# academy appoints in its console, so DIR gives the deputy's function and heads are left alone.
+FEED_FUNCTIONS = {"EDU": Function.CPE, "DIR": Function.DEPUTY_HEAD}
+GROUP_NAME_LENGTH = TeachingGroup._meta.get_field("name").max_length
 UNKNOWN_LEVEL = ("aaf-nc", "Niveau non précisé", 999)
 
 
@@ -132,6 +137,7 @@ class Run:
     changes: list[str] = field(default_factory=list)
     links: dict[str, StructureLink] = field(default_factory=dict)
     classes: dict[tuple[int, str], SchoolClass] = field(default_factory=dict)
+    groups: dict[tuple[int, str], TeachingGroup] = field(default_factory=dict)
     subjects: dict[tuple[int, str], Subject] = field(default_factory=dict)
     levels: dict[str, Level] = field(default_factory=dict)
     touched: set[int] = field(default_factory=set)
@@ -484,9 +490,11 @@ def _people(run: Run, batch: list[Record]) -> None:
     _sync_memberships(run, wanted, [existing[r.identifier] for r in upserts])
     if kind == "Eleve":
         _sync_enrolments(run, upserts, existing)
+        _sync_group_memberships(run, upserts, existing)
         _sync_guardianships(run, upserts, existing)
     elif kind == "PersEducNat":
         _sync_assignments(run, upserts, existing)
+        _sync_group_assignments(run, upserts, existing)
 
 
 def _scope(run: Run) -> list[int]:
@@ -514,7 +522,14 @@ def _profile(run: Run, record: Record) -> str:
     for value in record.attributes.get("ENTPersonProfils", []):
         if value in STAFF_PROFILES:
             return value
-    return Profile.TEACHER if record.attributes.get("ENTAuxEnsClassesMatieres") else Profile.STAFF
+    codes = {v.split("$")[1] for v in record.attributes.get("ENTPersonFonctions", []) if "$" in v}
+    if "DIR" in codes:
+        return Profile.DIRECTION
+    if record.attributes.get("ENTAuxEnsClassesMatieres") or record.attributes.get(
+        "ENTAuxEnsGroupesMatieres"
+    ):
+        return Profile.TEACHER
+    return Profile.STAFF
 
 
 def _wanted_memberships(
@@ -583,7 +598,11 @@ def _sync_memberships(
             run.change("membership.reopened", f"↺ {key[2]} @{key[1]} #{key[0]}", key[1])
         if functions is not None:
             kept = [f for f in membership.functions if f not in managed]
-            merged = sorted(set(kept) | set(functions))
+            given = set(functions)
+            if Function.HEAD in membership.functions:
+                # The head (appointed by the academy) is not also made a deputy by DIR.
+                given.discard(Function.DEPUTY_HEAD)
+            merged = sorted(set(kept) | given)
             if merged != sorted(membership.functions):
                 membership.functions = merged
                 updated.append(membership)
@@ -595,10 +614,15 @@ def _sync_memberships(
         Membership.objects.bulk_update(updated, ["functions"])
     if created or reopened:
         _reopen_accounts(run, {key[0] for key in wanted})
+    # A head keeps the membership the academy appointed them in, whatever profile the feed
+    # gives them; they leave with a complete file that no longer lists them.
     stale = [
         m.pk
         for key, m in current.items()
-        if key not in wanted and m.is_active and key[0] in persons
+        if key not in wanted
+        and m.is_active
+        and key[0] in persons
+        and Function.HEAD not in m.functions
     ]
     if stale:
         _close_memberships(run, Membership.objects.filter(pk__in=stale))
@@ -954,3 +978,159 @@ def _sync_assignments(run: Run, records: list[Record], people: dict[str, Any]) -
                     f"~ {school_class.name}: #{teacher.pk}",
                     school_class.establishment_id,
                 )
+
+
+# -- teaching groups ---------------------------------------------------------------------------
+def _group_key(
+    run: Run, record: Record, attribute: str, value: str, *, subject: bool
+) -> tuple[int, str]:
+    """(establishment, name) of the group named by ``structure$group``
+    (``structure$group$subject`` when ``subject``). Refused when the value is malformed or its
+    structure is not one of the feed's."""
+    parts = value.split("$")
+    name = parts[1] if len(parts) > 1 else ""
+    if (
+        len(parts) < (3 if subject else 2)
+        or not parts[0]
+        or not name
+        or len(name) > GROUP_NAME_LENGTH
+        or (subject and not parts[2])
+    ):
+        message = (
+            _("%(attribute)s « %(value)s » : structure$groupe$matière attendu.")
+            if subject
+            else _("%(attribute)s « %(value)s » : structure$groupe attendu.")
+        )
+        raise run.refuse(record, message % {"attribute": attribute, "value": value})
+    link = run.link(parts[0])
+    if link is None:
+        raise run.refuse(
+            record,
+            _("%(attribute)s « %(value)s » : structure %(structure)s inconnue de l'annuaire.")
+            % {"attribute": attribute, "value": value, "structure": parts[0]},
+        )
+    return (link.establishment_id, name)
+
+
+def _load_groups(run: Run, keys: set[tuple[int, str]]) -> None:
+    """Read the groups of a batch in one query; create the missing ones, in bulk, for the
+    school year (a group is created on first use)."""
+    missing = keys - set(run.groups)
+    if not missing:
+        return
+    found = TeachingGroup.objects.filter(
+        establishment_id__in={key[0] for key in missing},
+        school_year=run.year,
+        name__in={key[1] for key in missing},
+    )
+    for group in found:
+        run.groups[(group.establishment_id, group.name)] = group
+    new = sorted(missing - set(run.groups))
+    if not new:
+        return
+    TeachingGroup.objects.bulk_create(
+        TeachingGroup(establishment_id=establishment, school_year=run.year, name=name)
+        for establishment, name in new
+    )
+    for establishment, name in new:
+        run.change("group.created", f"+ {name} @{establishment}", establishment)
+    # bulk_create sets the keys on PostgreSQL only: read them back.
+    for group in TeachingGroup.objects.filter(
+        establishment_id__in={key[0] for key in new},
+        school_year=run.year,
+        name__in={key[1] for key in new},
+    ):
+        run.groups[(group.establishment_id, group.name)] = group
+
+
+def _sync_group_memberships(run: Run, records: list[Record], people: dict[str, Any]) -> None:
+    """A student's teaching groups are ENTEleveGroupes (structure$group): a record that names
+    the attribute replaces the student's groups in the feed's establishments for the year (an
+    empty one takes them out of all). A record without it leaves them as they are: groups
+    may also be made in Préau."""
+    speaking = [r for r in records if "ENTEleveGroupes" in r.attributes]
+    if not speaking:
+        return
+    named = [
+        (
+            people[record.identifier].pk,
+            _group_key(run, record, "ENTEleveGroupes", value, subject=False),
+        )
+        for record in speaking
+        for value in record.attributes["ENTEleveGroupes"]
+    ]
+    _load_groups(run, {key for _student, key in named})
+    # (student, group, establishment)
+    wanted = {(student, run.groups[key].pk, key[0]) for student, key in named}
+    current = {
+        (student, group, establishment): pk
+        for pk, student, group, establishment in GroupMembership.objects.filter(
+            student_id__in={people[r.identifier].pk for r in speaking},
+            group__school_year=run.year,
+            establishment__in=_scope(run),
+        ).values_list("pk", "student_id", "group_id", "establishment_id")
+    }
+    names = {group.pk: group.name for group in run.groups.values()}
+    created = []
+    for student, group, establishment in sorted(wanted - set(current)):
+        created.append(
+            GroupMembership(establishment_id=establishment, group_id=group, student_id=student)
+        )
+        run.change("group.joined", f"+ #{student} → {names[group]}", establishment)
+    GroupMembership.objects.bulk_create(created)
+    gone = {key: pk for key, pk in current.items() if key not in wanted}
+    if gone:
+        GroupMembership.objects.filter(pk__in=list(gone.values())).delete()
+        for student, group, establishment in sorted(gone):
+            run.change("group.left", f"- #{student} ✕ #{group}", establishment)
+
+
+def _sync_group_assignments(run: Run, records: list[Record], people: dict[str, Any]) -> None:
+    """A teacher's groups and subjects are ENTAuxEnsGroupesMatieres (structure$group$subject):
+    a record that names it, or ENTAuxEnsGroupes, replaces the teacher's group assignments in
+    the feed's establishments for the year. ENTAuxEnsGroupes (structure$group) is checked but
+    names no subject, and an assignment needs one: it makes none by itself."""
+    attributes = ("ENTAuxEnsGroupes", "ENTAuxEnsGroupesMatieres")
+    speaking = [r for r in records if any(name in r.attributes for name in attributes)]
+    if not speaking:
+        return
+    named: list[tuple[int, tuple[int, str], str]] = []  # (teacher, group key, subject code)
+    for record in speaking:
+        for value in record.attributes.get("ENTAuxEnsGroupes", []):
+            _group_key(run, record, "ENTAuxEnsGroupes", value, subject=False)
+        for value in record.attributes.get("ENTAuxEnsGroupesMatieres", []):
+            key = _group_key(run, record, "ENTAuxEnsGroupesMatieres", value, subject=True)
+            named.append((people[record.identifier].pk, key, value.split("$")[2]))
+    _load_groups(run, {key for _teacher, key, _code in named})
+    wanted: set[tuple[int, int, int, int]] = set()  # (teacher, subject, group, establishment)
+    for teacher, key, code in named:
+        subject = _subject(run, key[0], code)
+        wanted.add((teacher, subject.pk, run.groups[key].pk, key[0]))
+    current = {
+        (a.teacher_id, a.subject_id, a.group_id, a.establishment_id): a.pk
+        for a in TeachingAssignment.objects.filter(
+            teacher_id__in={people[r.identifier].pk for r in speaking},
+            school_year=run.year,
+            group__isnull=False,
+            establishment__in=_scope(run),
+        )
+    }
+    names = {group.pk: group.name for group in run.groups.values()}
+    created = []
+    for teacher, subject, group, establishment in sorted(wanted - set(current)):
+        created.append(
+            TeachingAssignment(
+                establishment_id=establishment,
+                school_year=run.year,
+                teacher_id=teacher,
+                subject_id=subject,
+                group_id=group,
+            )
+        )
+        run.change("assignment.created", f"+ #{teacher} {subject} @{names[group]}", establishment)
+    TeachingAssignment.objects.bulk_create(created)
+    gone = {key: pk for key, pk in current.items() if key not in wanted}
+    if gone:
+        TeachingAssignment.objects.filter(pk__in=list(gone.values())).delete()
+        for teacher, _taught, group, establishment in sorted(gone):
+            run.change("assignment.deleted", f"- #{teacher} ✕ group #{group}", establishment)

@@ -2,7 +2,10 @@
 
 ``python -m preau.feeds.generate <folder> [persons] [establishments]`` writes the six complete
 files of an academy (structures, MEFs, subjects, staff, guardians, students): about 39 % of the
-persons are students, 58 % guardians (two per family, siblings share them) and 3 % teachers.
+persons are students, 58 % guardians (two per family, siblings share them) and 3 % teachers,
+with one member of the direction per establishment. A third of the students learn Latin, in a
+group per level taught by one teacher, and each class is split in two halves (groups) for one
+teacher's subject.
 Written as a stream: the size of the academy costs disk, not memory.
 """
 
@@ -100,6 +103,7 @@ SUBJECTS = [
     ("100100", "EDUCATION PHYSIQUE ET SPORTIVE"),
     ("030602", "ESPAGNOL LV2"),
 ]
+LATIN = ("021000", "LANGUES ET CULTURES DE L'ANTIQUITE LATIN")
 MEFS = [
     ("10010012110", "6EME", "6"),
     ("10110001110", "5EME", "5"),
@@ -167,28 +171,56 @@ def generate(
         for code, label, _short in MEFS:
             record(out, code, {"ENTMefJointure": [code], "ENTLibelleMef": [label]})
     with feed_file(folder, "MatiereEducNat", stamp) as out:
-        for code, label in SUBJECTS:
+        for code, label in [*SUBJECTS, LATIN]:
             record(out, code, {"ENTMatJointure": [code], "ENTLibelleMatiere": [label]})
-    counts = {"establishments": establishments, "students": 0, "guardians": 0, "teachers": 0}
+    counts = {
+        "establishments": establishments,
+        "students": 0,
+        "guardians": 0,
+        "teachers": 0,
+        "direction": 0,
+        "groups": 0,
+    }
     with feed_file(folder, "PersEducNat", stamp) as out:
         for n in range(establishments):
+            levels = sorted({c[0] for c in classes[n]})
             for t in range(teachers_per):
                 subject = SUBJECTS[t % len(SUBJECTS)][0]
                 taught = classes[n][t % classes_per :: max(1, teachers_per // classes_per + 1)][:6]
-                record(
-                    out,
-                    f"T{n}-{t}",
-                    {
-                        "ENTPersonJointure": [f"T{n}-{t}"],
-                        "sn": [last_name(rng)],
-                        "givenName": [rng.choice(FIRST)],
-                        "ENTPersonProfils": ["National_ENS"],
-                        "ENTPersonStructRattach": [f"S{n}"],
-                        "ENTPersonFonctions": [f"S{n}$ENS$ENSEIGNEMENT$L0000$X"],
-                        "ENTAuxEnsClassesMatieres": [f"S{n}${c}${subject}" for c in taught],
-                    },
-                )
+                attributes = {
+                    "ENTPersonJointure": [f"T{n}-{t}"],
+                    "sn": [last_name(rng)],
+                    "givenName": [rng.choice(FIRST)],
+                    "ENTPersonProfils": ["National_ENS"],
+                    "ENTPersonStructRattach": [f"S{n}"],
+                    "ENTPersonFonctions": [f"S{n}$ENS$ENSEIGNEMENT$L0000$X"],
+                    "ENTAuxEnsClassesMatieres": [f"S{n}${c}${subject}" for c in taught],
+                }
+                if t == 0:  # the halves of every class, in the first teacher's subject
+                    halves = [f"S{n}${c}-G{h}" for c in classes[n] for h in (1, 2)]
+                    attributes["ENTAuxEnsGroupes"] = halves
+                    attributes["ENTAuxEnsGroupesMatieres"] = [f"{g}${subject}" for g in halves]
+                    counts["groups"] += len(halves)
+                elif t == 1:  # Latin, one group per level
+                    attributes["ENTAuxEnsGroupesMatieres"] = [
+                        f"S{n}$LATIN{level}${LATIN[0]}" for level in levels
+                    ]
+                    counts["groups"] += len(levels)
+                record(out, f"T{n}-{t}", attributes)
                 counts["teachers"] += 1
+            record(
+                out,
+                f"D{n}",
+                {
+                    "ENTPersonJointure": [f"D{n}"],
+                    "sn": [last_name(rng)],
+                    "givenName": [rng.choice(FIRST)],
+                    "ENTPersonProfils": ["National_DIR"],
+                    "ENTPersonStructRattach": [f"S{n}"],
+                    "ENTPersonFonctions": [f"S{n}$DIR$DIRECTION$D0010$DIRECTION"],
+                },
+            )
+            counts["direction"] += 1
     # Families: two guardians each; every fourth student is the sibling of the one before.
     families: list[tuple[str, list[str], str]] = []
     guardian = 0
@@ -220,6 +252,9 @@ def generate(
             s = index % students_per
             class_name = classes[n][s % classes_per]
             mef = next(code for code, _l, short in MEFS if class_name.startswith(short))
+            groups = [f"S{n}${class_name}-G{s // classes_per % 2 + 1}"]
+            if s % 3 == 0:
+                groups.append(f"S{n}$LATIN{class_name[0]}")
             record(
                 out,
                 identifier,
@@ -233,6 +268,7 @@ def generate(
                     "ENTPersonStructRattach": [f"S{n}"],
                     "ENTEleveMEF": [mef],
                     "ENTEleveClasses": [f"S{n}${class_name}"],
+                    "ENTEleveGroupes": groups,
                     "ENTEleveAutoriteParentale": guardians,
                 },
             )

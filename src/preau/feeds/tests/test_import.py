@@ -15,18 +15,23 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from preau.audit.models import AuditEntry
+from preau.core.actor import Actor
+from preau.directory.actions import do_appoint_head
 from preau.directory.models import (
     Academy,
     Enrolment,
     Establishment,
     Function,
+    GroupMembership,
     Guardianship,
     Membership,
     Profile,
     SchoolClass,
     TeachingAssignment,
+    TeachingGroup,
 )
 from preau.feeds.actions import feed_files, import_file
+from preau.feeds.generate import generate
 from preau.feeds.models import FeedImport, StructureLink
 
 User = get_user_model()
@@ -106,7 +111,7 @@ def test_a_complete_import_creates_people_classes_and_guardianships(academy: Aca
     colette = person("P300")
     assert active_profiles("P300") == {("0381001G", Profile.TEACHER)}
     assert set(
-        TeachingAssignment.objects.filter(teacher=colette).values_list(
+        TeachingAssignment.objects.filter(teacher=colette, school_class__isnull=False).values_list(
             "school_class__name", "subject__label"
         )
     ) == {("6A", "MATHEMATIQUES"), ("5B", "MATHEMATIQUES")}
@@ -119,6 +124,158 @@ def test_a_complete_import_creates_people_classes_and_guardianships(academy: Aca
     assert eleve.records == 3 and eleve.counts["person.created"] == 3
     assert eleve.counts["enrolment.created"] == 3
     assert AuditEntry.objects.filter(action="feeds.import", establishment=alpes).count() == 3
+
+
+def groups_of(directory_id: str) -> set[str]:
+    return set(
+        GroupMembership.objects.filter(student__directory_id=directory_id).values_list(
+            "group__name", flat=True
+        )
+    )
+
+
+def group_assignments(directory_id: str) -> set[tuple[str, str]]:
+    return set(
+        TeachingAssignment.objects.filter(
+            teacher__directory_id=directory_id, group__isnull=False
+        ).values_list("group__name", "subject__label")
+    )
+
+
+def staff_delta(tmp_path: Path, body: str) -> Path:
+    path = tmp_path / "ENT_Delta_20260916_PersEducNat_0000.xml"
+    path.write_text(
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<ficAlimMENESR>\n{body}</ficAlimMENESR>\n',
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_a_complete_import_creates_teaching_groups_and_their_members(academy: Academy) -> None:
+    logs = run(COMPLETE, academy)
+    alpes = Establishment.objects.get(uai="0381001G")
+    groups = TeachingGroup.objects.filter(establishment=alpes)
+    assert set(groups.values_list("name", flat=True)) == {"6A-G1", "6A-G2", "LATIN"}
+    assert {g.school_year for g in groups} == {SchoolClass.objects.get(name="6A").school_year}
+    assert groups_of("E200") == {"6A-G1", "LATIN"}
+    assert groups_of("E202") == {"6A-G2"}
+    assert groups_of("E201") == set()
+    assert set(
+        GroupMembership.objects.filter(student__directory_id="E200").values_list(
+            "establishment", flat=True
+        )
+    ) == {alpes.pk}
+
+    # Colette teaches maths to both halves of the 6A, besides her classes; Paul teaches Latin,
+    # a subject created in the collège with its national label, and is a teacher by it.
+    assert group_assignments("P300") == {("6A-G1", "MATHEMATIQUES"), ("6A-G2", "MATHEMATIQUES")}
+    assert group_assignments("P303") == {("LATIN", "LANGUES ET CULTURES DE L'ANTIQUITE LATIN")}
+    assert active_profiles("P303") == {("0381001G", Profile.TEACHER)}
+    assert TeachingAssignment.objects.filter(teacher__directory_id="P300").count() == 4
+
+    eleve = next(log for log in logs if log.kind == "Eleve")
+    assert eleve.counts["group.created"] == 3 and eleve.counts["group.joined"] == 3
+    staff = next(log for log in logs if log.kind == "PersEducNat")
+    assert staff.counts["assignment.created"] == 5  # two classes and three groups
+
+
+def test_a_delta_moves_a_student_between_groups_and_a_teacher_out_of_one(
+    academy: Academy, tmp_path: Path
+) -> None:
+    run(COMPLETE, academy)
+    [log] = run([DELTA], academy)
+    assert groups_of("E202") == {"LATIN"}  # from the 6A-G2, replaced
+    assert groups_of("E200") == {"6A-G1", "LATIN"}  # not in the delta: unchanged
+    assert groups_of("E203") == set()  # added without groups
+    assert log.counts["group.joined"] == 1 and log.counts["group.left"] == 1
+    assert "group.created" not in log.counts
+
+    # A teacher's modification replaces their group assignments; one naming neither group
+    # attribute leaves them.
+    [log] = run(
+        [
+            staff_delta(
+                tmp_path,
+                """<modifyRequest><identifier><id>P300</id></identifier><modifications>
+<modification name="ENTAuxEnsGroupesMatieres" operation="replace">
+<value>1001$6A-G1$061300</value></modification></modifications></modifyRequest>
+<modifyRequest><identifier><id>P303</id></identifier><modifications>
+<modification name="mail" operation="replace"><value>paul.garnier@ac-grenoble.fr</value>
+</modification></modifications></modifyRequest>
+""",
+            )
+        ],
+        academy,
+    )
+    assert group_assignments("P300") == {("6A-G1", "MATHEMATIQUES")}
+    assert TeachingAssignment.objects.filter(teacher__directory_id="P300").count() == 3
+    assert group_assignments("P303") == {("LATIN", "LANGUES ET CULTURES DE L'ANTIQUITE LATIN")}
+    assert log.counts["assignment.deleted"] == 1 and "assignment.created" not in log.counts
+
+
+def test_groups_made_in_preau_stay_unless_the_record_names_the_attribute(
+    academy: Academy,
+) -> None:
+    run(COMPLETE, academy)
+    alpes = Establishment.objects.get(uai="0381001G")
+    club = TeachingGroup.objects.create(
+        establishment=alpes,
+        school_year=SchoolClass.objects.get(name="6A").school_year,
+        name="ATELIER THEATRE",
+    )
+    # Zélie's record has no ENTEleveGroupes: the import leaves her group alone. Maël's names
+    # his groups: the feed is the authority on them.
+    for directory_id in ("E200", "E201"):
+        GroupMembership.objects.create(
+            establishment=alpes, group=club, student=person(directory_id)
+        )
+    run(COMPLETE, academy)
+    assert groups_of("E201") == {"ATELIER THEATRE"}
+    assert groups_of("E200") == {"6A-G1", "LATIN"}
+
+
+def test_direction_staff_are_deputies_and_the_head_is_left_alone(
+    academy: Academy, tmp_path: Path
+) -> None:
+    run(COMPLETE, academy)
+    direction = Membership.objects.get(person__directory_id="P302")
+    assert direction.profile == Profile.DIRECTION
+    assert direction.functions == [Function.DEPUTY_HEAD]
+
+    # The academy appoints her head in its console. The feed cannot tell the head from a
+    # deputy: it keeps the head function and does not make the head a deputy too.
+    academy_admin = User.objects.create(username="admin.academie", is_superuser=True)
+    alpes = Establishment.objects.get(uai="0381001G")
+    do_appoint_head(actor=Actor(academy_admin), establishment=alpes, person=person("P302"))
+    [log] = run([next(p for p in COMPLETE if "_PersEducNat_" in p.name)], academy)
+    direction.refresh_from_db()
+    assert direction.functions == [Function.HEAD] and direction.is_active
+    assert log.counts == {"membership.updated": 1}
+    assert all(log.counts == {} for log in run(COMPLETE, academy))
+
+    # Listed by the feed under another profile, the head keeps the membership she was
+    # appointed in; without the head function, it would close.
+    staff = next(p for p in COMPLETE if "_PersEducNat_" in p.name)
+    changed = tmp_path / staff.name
+    changed.write_text(
+        staff.read_text(encoding="utf-8")
+        .replace("National_DIR", "National_ENS")
+        .replace("1001$DIR$DIRECTION$D0010$DIRECTION", "1001$ENS$ENSEIGNEMENT$L0202$LETTRES"),
+        encoding="utf-8",
+    )
+    run([changed], academy)
+    assert active_profiles("P302") == {
+        ("0381001G", Profile.DIRECTION),
+        ("0381001G", Profile.TEACHER),
+    }
+    assert Membership.objects.get(
+        person__directory_id="P302", profile=Profile.DIRECTION
+    ).functions == [Function.HEAD]
+    Membership.objects.filter(person__directory_id="P302").update(functions=[Function.DEPUTY_HEAD])
+    run([changed], academy)
+    assert active_profiles("P302") == {("0381001G", Profile.TEACHER)}
+    # And a deputy whom the feed no longer lists with DIR loses the deputy's function.
+    assert Membership.objects.get(person__directory_id="P302", is_active=True).functions == []
 
 
 def test_a_reimport_of_the_same_files_writes_nothing(academy: Academy) -> None:
@@ -229,3 +386,18 @@ def test_the_command_shows_progress_only_when_asked(academy: Academy) -> None:
     assert "100 %" in captured.getvalue()
     # The folder held the delta too, imported after the complete files.
     assert person("E203").is_active and person("E201").left_at is not None
+
+
+def test_a_generated_academy_has_groups_and_direction_and_reimports_writing_nothing(
+    academy: Academy, tmp_path: Path
+) -> None:
+    written = generate(tmp_path, 300, 2)
+    run([tmp_path], academy)
+    assert TeachingGroup.objects.count() == written["groups"]
+    assert GroupMembership.objects.count() > written["students"]  # a half, some Latin too
+    assert TeachingAssignment.objects.filter(group__isnull=False).count() == written["groups"]
+    deputies = Membership.objects.filter(
+        profile=Profile.DIRECTION, is_active=True, person__directory_id__isnull=False
+    )
+    assert [m.functions for m in deputies] == [[Function.DEPUTY_HEAD]] * written["direction"]
+    assert all(log.counts == {} for log in run([tmp_path], academy))

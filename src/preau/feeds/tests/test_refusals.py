@@ -9,7 +9,14 @@ from typing import Any
 import pytest
 from django.contrib.auth import get_user_model
 
-from preau.directory.models import Academy, Enrolment, Membership
+from preau.directory.models import (
+    Academy,
+    Enrolment,
+    GroupMembership,
+    Membership,
+    TeachingAssignment,
+    TeachingGroup,
+)
 from preau.feeds.actions import describe_file, feed_files, import_file
 from preau.feeds.models import FeedImport
 from preau.feeds.xml import FeedError
@@ -24,7 +31,7 @@ STUDENT = """<addRequest><identifier><id>{id}</id></identifier><attributes>
 <attr name="ENTPersonJointure"><value>{id}</value></attr>
 <attr name="sn"><value>Perrin</value></attr><attr name="givenName"><value>Lou</value></attr>
 <attr name="ENTPersonStructRattach"><value>1001</value></attr>
-<attr name="ENTEleveClasses"><value>1001${klass}</value></attr>
+<attr name="ENTEleveClasses"><value>1001${klass}</value></attr>{groups}
 <attr name="ENTEleveAutoriteParentale"><value>{guardian}</value></attr>
 </attributes></addRequest>
 """
@@ -42,21 +49,29 @@ def students(*records: str, prolog: str = '<?xml version="1.0" encoding="UTF-8"?
     return f"{prolog}<ficAlimMENESR>\n{''.join(records)}</ficAlimMENESR>\n"
 
 
-def student(identifier: str, klass: str = "6A", guardian: str = "R100") -> str:
-    return STUDENT.format(id=identifier, klass=klass, guardian=guardian)
+def student(
+    identifier: str, klass: str = "6A", guardian: str = "R100", groups: tuple[str, ...] = ()
+) -> str:
+    values = "".join(f"<value>{group}</value>" for group in groups)
+    attr = f'<attr name="ENTEleveGroupes">{values}</attr>' if groups else ""
+    return STUDENT.format(id=identifier, klass=klass, guardian=guardian, groups=attr)
 
 
-def refused(tmp_path: Path, academy: Academy, content: str | bytes) -> str:
-    """Import ``content`` as a students' file; return the error, after checking that nothing
-    was written."""
-    path = tmp_path / "ENT_Complet_20260902_Eleve_0000.xml"
+def written() -> tuple[int, ...]:
+    models = (User, Membership, Enrolment, TeachingGroup, GroupMembership, TeachingAssignment)
+    return tuple(model.objects.count() for model in models)
+
+
+def refused(tmp_path: Path, academy: Academy, content: str | bytes, kind: str = "Eleve") -> str:
+    """Import ``content`` as a students' file (or another ``kind``); return the error, after
+    checking that nothing was written."""
+    path = tmp_path / f"ENT_Complet_20260902_{kind}_0000.xml"
     if isinstance(content, str):
         content = content.encode("utf-8")
     path.write_bytes(content)
-    before = (User.objects.count(), Membership.objects.count(), Enrolment.objects.count())
+    before = written()
     log = import_file(describe_file(path), academy=academy)
-    after = (User.objects.count(), Membership.objects.count(), Enrolment.objects.count())
-    assert after == before
+    assert written() == before
     assert log.error and log.counts == {}
     assert FeedImport.objects.get(pk=log.pk).error == log.error
     assert path.name in log.error
@@ -136,6 +151,52 @@ def test_a_class_the_structure_does_not_declare_is_refused(
 ) -> None:
     error = refused(tmp_path, academy, students(student("E900"), student("E901", klass="6Z")))
     assert "6Z" in error and "E901" in error and "ligne 10" in error
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("7777$LATIN", "structure 7777 inconnue"),  # a structure the feed does not know
+        ("1001$", "structure$groupe attendu"),  # no group name
+        ("LATIN", "structure$groupe attendu"),  # no structure
+        ("1001$" + "G" * 61, "structure$groupe attendu"),  # longer than a group's name
+    ],
+)
+def test_a_malformed_or_unknown_group_is_refused(
+    tmp_path: Path, academy: Academy, value: str, expected: str
+) -> None:
+    # The first student's group is fine: the refusal of the second takes it back too.
+    content = students(student("E900", groups=("1001$LATIN",)), student("E901", groups=(value,)))
+    error = refused(tmp_path, academy, content)
+    assert expected in error and "ENTEleveGroupes" in error
+    assert "<addRequest> E901" in error and "ligne 10" in error
+
+
+TEACHER = """<addRequest><identifier><id>{id}</id></identifier><attributes>
+<attr name="sn"><value>Garnier</value></attr><attr name="givenName"><value>Paul</value></attr>
+<attr name="ENTPersonStructRattach"><value>1001</value></attr>
+<attr name="ENTAuxEnsGroupesMatieres"><value>{value}</value></attr>
+</attributes></addRequest>
+"""
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("1001$LATIN", "structure$groupe$matière attendu"),  # no subject
+        ("1001$LATIN$", "structure$groupe$matière attendu"),
+        ("7777$LATIN$021000", "structure 7777 inconnue"),
+    ],
+)
+def test_a_teachers_malformed_or_unknown_group_is_refused(
+    tmp_path: Path, academy: Academy, value: str, expected: str
+) -> None:
+    content = students(
+        TEACHER.format(id="P900", value="1001$LATIN$021000"),
+        TEACHER.format(id="P901", value=value),
+    )
+    error = refused(tmp_path, academy, content, kind="PersEducNat")
+    assert expected in error and "ENTAuxEnsGroupesMatieres" in error and "P901" in error
 
 
 def test_a_link_to_an_unknown_guardian_is_refused(tmp_path: Path, academy: Academy) -> None:
