@@ -6,6 +6,7 @@ Léa's mark with the averages, parent.karim only Noah's."""
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -20,6 +21,18 @@ from preau.core.browsing import log_in, prepare_portal, serving
 pytestmark = pytest.mark.browser
 PARIS = ZoneInfo("Europe/Paris")
 TITLE = "Contrôle : théorème de Pythagore"
+AVERAGE = re.compile(r"^\d{1,2},\d{2}$")
+
+
+def sees_the_mark_and_averages(page: Any, mark: str) -> None:
+    """The child's mark, the class's mean / minimum / maximum beside it (Noah's 9,5 the
+    lowest, Léa's 15,5 the highest), the subject's average and the overall average."""
+    row = page.locator("tr", has_text=TITLE)
+    assert row.locator("[data-mark]").inner_text() == f"{mark}/20"
+    assert row.locator(".grades-stats").inner_text().endswith("/ 9,5 / 15,5")
+    subject = page.locator("section", has=row)
+    assert AVERAGE.match(subject.locator("[data-subject-average]").inner_text())
+    assert AVERAGE.match(page.locator("[data-overall]").inner_text())
 
 
 def a_tuesday_in_a_period(data_dir: Path) -> date:
@@ -145,8 +158,7 @@ def test_marks_entered_then_published_to_the_families(browser: Any, tmp_path: An
         violations = watch(page)
         log_in(page, url, "eleve.lea")
         page.goto(f"{url}/grades/marks/")
-        row = page.locator("tr", has_text=TITLE)
-        assert "15,5" in row.inner_text()
+        sees_the_mark_and_averages(page, "15,5")
         main = page.locator("main").inner_text()
         assert "Moyenne générale" in main and "Mathématiques" in main
         assert not violations, violations
@@ -158,7 +170,8 @@ def test_marks_entered_then_published_to_the_families(browser: Any, tmp_path: An
         page.goto(f"{url}/grades/marks/")
         page.get_by_label("Enfant").select_option(label="Léa")
         page.wait_for_url("**child=*")
-        assert "15,5" in page.locator("tr", has_text=TITLE).inner_text()
+        assert "Notes de Léa Martin" in page.locator("h1").inner_text()
+        sees_the_mark_and_averages(page, "15,5")
         context.close()
 
         context = browser.new_context(locale="fr-FR")
@@ -168,7 +181,7 @@ def test_marks_entered_then_published_to_the_families(browser: Any, tmp_path: An
         main = page.locator("main").inner_text()
         assert "Notes de Noah Leroy" in main
         # Noah's own mark; Léa's 15,5 shows only as the class's maximum.
-        assert page.locator("tr", has_text=TITLE).locator("[data-mark]").inner_text() == "9,5/20"
+        sees_the_mark_and_averages(page, "9,5")
         assert "Léa Martin" not in main
         # The first server's address is gone: the same path on this one.
         assert page.goto(url + urlsplit(grid_url).path).status == 404

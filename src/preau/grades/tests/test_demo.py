@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from preau.directory.models import SchoolYear
 from preau.grades import demo, selectors
 from preau.grades.models import Assessment, Mark
 
@@ -32,6 +33,12 @@ def test_a_term_of_marks_mostly_published(cast: Any) -> None:
     demo.build(cast)
     now = timezone.now()
     in_4b = Assessment.objects.filter(school_class=cast.class_4b)
+    # This school year's, in one grading period begun by today (the current term).
+    year = SchoolYear.current()
+    assert set(Assessment.objects.values_list("school_year", flat=True)) == {year.pk}
+    [period] = {a.period for a in in_4b}
+    assert period.school_year == year and period.start_date <= timezone.localdate()
+    assert all(a.date <= timezone.localdate() for a in in_4b)
     # Maths (M. Bernard) and French (Mme Garcia) in 4e B; maths in 3e A.
     assert set(in_4b.values_list("subject__code", flat=True)) == {"061300", "020700"}
     assert Assessment.objects.filter(school_class=cast.class_3a).exists()

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from preau.audit.models import AuditEntry
 from preau.grades import actions, policies, publication
 from preau.grades.actions import MarkEntry, MarksRefused, record_marks
-from preau.grades.models import GradeSettings, Mark
+from preau.grades.models import Assessment, GradeSettings, Mark
 from preau.grades.tests.helpers import (
     FRENCH,
     actor_for,
@@ -57,6 +57,7 @@ def test_invalid_assessments_are_refused_in_french(cast: Any, changes: dict, mes
     with pytest.raises(ValidationError) as refused:
         assessment(cast, **changes)
     assert message in " ".join(refused.value.messages)
+    assert not Assessment.objects.exists()
 
 
 def test_a_date_outside_the_grading_periods_is_refused(cast: Any) -> None:
@@ -122,8 +123,14 @@ def test_any_error_saves_nothing_and_names_the_student(cast: Any) -> None:
 
 def test_a_student_outside_the_class_is_refused(cast: Any) -> None:
     exam = assessment(cast)
+    # Jade is in 3e A: with Léa's valid mark in the same save, nothing is written.
     with pytest.raises(MarksRefused, match="ne fait pas partie"):
-        record_marks(actor_for(cast.bernard), exam, {str(cast.jade.public_id): "12"})
+        record_marks(
+            actor_for(cast.bernard),
+            exam,
+            {str(cast.lea.public_id): "12", str(cast.jade.public_id): "12"},
+        )
+    assert not Mark.objects.filter(assessment=exam).exists()
 
 
 def test_only_the_subjects_teachers_record_marks(cast: Any) -> None:

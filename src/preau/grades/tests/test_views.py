@@ -3,7 +3,6 @@ the assessment form and the settings; query budgets."""
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -11,6 +10,7 @@ from typing import Any
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
+from django.utils import timezone
 
 from preau.core.testing import log_in_with_second_factor, query_budget
 from preau.grades import actions
@@ -194,6 +194,33 @@ def test_teacher_creates_an_assessment_through_the_form(cast: Any, client: Any) 
         },
     )
     assert "Le coefficient ne peut pas être négatif." in refused.content.decode()
+    assert not Assessment.objects.filter(title="Négatif").exists()
+
+
+def test_head_teacher_reads_every_subject_of_the_class_but_enters_only_theirs(
+    cast: Any, client: Any
+) -> None:
+    """M. Bernard heads 4e B: he reads Mme Garcia's French marks there, and cannot change them."""
+    from preau.grades.tests.helpers import FRENCH
+
+    french = assessment(cast, teacher=cast.garcia, code=FRENCH, title="Dictée")
+    record_marks(actor_for(cast.garcia), french, {str(cast.lea.public_id): "13"})
+    client.force_login(cast.bernard)
+    url = reverse("grades:grid", args=[french.public_id])
+    page = client.get(url)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Dictée" in html and 'value="13"' in html and " readonly" in html
+    refused = client.post(
+        url, {f"m-{cell(french, cast.lea)}": "5", f"v-{cell(french, cast.lea)}": "1"}
+    )
+    assert refused.status_code == 404
+    assert client.get(reverse("grades:edit", args=[french.public_id])).status_code == 404
+    assert Mark.objects.get(assessment=french).value == Decimal(13)
+    # Another teacher of 4e B, who does not head it, reads only her own subject.
+    maths = assessment(cast, title="Fractions")
+    client.force_login(cast.garcia)
+    assert client.get(reverse("grades:grid", args=[maths.public_id])).status_code == 404
 
 
 def test_teacher_index_lists_their_assessments(cast: Any, client: Any) -> None:
@@ -239,11 +266,11 @@ def test_publish_now_from_the_grid(cast: Any, client: Any) -> None:
     client.force_login(cast.bernard)
     client.post(reverse("grades:publish", args=[exam.public_id]))
     exam.refresh_from_db()
+    assert exam.publish_at is not None and exam.publish_at <= timezone.now()
     client.force_login(cast.lea)
-    assert "14</strong>/20" in client.get(reverse("grades:marks")).content.decode() or (
-        exam.period.end_date < monday()
-    )
-    assert json.dumps(str(exam.publish_at))
+    # As from the notification: the page opens on the assessment's period, whichever is today's.
+    page = client.get(reverse("grades:marks"), {"devoir": str(exam.public_id)})
+    assert "14</strong>/20" in page.content.decode()
 
 
 def test_home_panel_shows_the_latest_marks(cast: Any, client: Any) -> None:

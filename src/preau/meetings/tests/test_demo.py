@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from preau.directory.models import SchoolYear
 from preau.meetings import demo
 from preau.meetings.models import Availability, Booking, Campaign, Slot
 
@@ -33,6 +34,7 @@ def test_the_demo_is_built_once(cast: Any) -> None:
     assert counts() == built
     campaign = Campaign.objects.get()
     assert list(campaign.classes.all()) == [cast.class_4b]
+    assert campaign.school_year == SchoolYear.current()
     starts = timezone.localtime(campaign.starts_at)
     assert starts.weekday() in (1, 3) and starts.strftime("%H:%M") == "17:00"
     assert (starts.date() - timezone.localdate()).days >= 14

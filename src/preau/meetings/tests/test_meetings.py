@@ -4,6 +4,7 @@ pages with their query budgets."""
 from __future__ import annotations
 
 import html
+import io
 from datetime import timedelta
 from typing import Any
 
@@ -42,6 +43,14 @@ def cold() -> None:
     establishment's services), so that each budget counts a first visit."""
     cache.clear()
     _year_cache.clear()
+
+
+def pdf_text(content: bytes) -> str:
+    from pypdf import PdfReader
+
+    return " ".join(
+        " ".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages).split()
+    )
 
 
 def text(response: Any) -> str:
@@ -517,6 +526,14 @@ def test_schedules_and_pdf(cast: Any, client: Any) -> None:
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
     assert "attachment" in response["Content-Disposition"]
+    family = pdf_text(response.content)
+    assert "17:00" in family and "Bernard" in family and "B12" in family
+    # The teacher's own schedule as a PDF: the family he meets at 17:00.
+    client.force_login(cast.bernard)
+    response = client.get(pdf_url)
+    assert response["Content-Type"] == "application/pdf"
+    teacher = pdf_text(response.content)
+    assert "17:00" in teacher and "Léa" in teacher and "Sophie Martin" in teacher
 
 
 def test_board_budget_does_not_grow(cast: Any, client: Any) -> None:

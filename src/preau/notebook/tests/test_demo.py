@@ -4,6 +4,7 @@ from typing import Any
 
 import pytest
 
+from preau.directory.models import SchoolYear
 from preau.notebook import demo
 from preau.notebook.models import Entry, Reply, Signature
 from preau.notebook.tests.helpers import lea_photo, lea_request, noah_observation, trip
@@ -20,8 +21,10 @@ def test_the_demo_is_built_once_and_valid(cast: Any) -> None:
     built = counts()
     demo.build(cast)
     assert counts() == built
+    year = SchoolYear.current()
     for row in Entry.objects.all():
         row.full_clean()
+        assert row.school_year == year
     assert noah_observation(cast).awaits_signature
     lea_trip, noah_trip = trip(cast, cast.lea), trip(cast, cast.noah)
     assert lea_trip.batch == noah_trip.batch is not None

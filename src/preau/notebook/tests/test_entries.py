@@ -101,6 +101,35 @@ def test_a_class_send_makes_one_entry_per_student_in_constant_queries(cast: Any)
     )
 
 
+def test_a_class_entry_reaches_each_family_with_only_its_childs_entry(
+    cast: Any, client: Any
+) -> None:
+    students = class_students(cast)
+    entries = actions.do_write(
+        actor=actor_for(cast.garcia), students=students, data=information("Sortie"), audience="4e B"
+    )
+    notified = Notification.objects.filter(kind=NotificationKind.NOTEBOOK)
+    guardians = set(
+        Guardianship.objects.filter(student__in=students, legal=True).values_list(
+            "guardian_id", flat=True
+        )
+    )
+    # The legal guardians of the class's students, each once; no student, no one else.
+    assert sorted(notified.values_list("recipient_id", flat=True)) == sorted(guardians)
+    by_student = {e.student_id: e for e in entries}
+    for guardian, child, other in (
+        (cast.karim, cast.noah, cast.lea),
+        (cast.sophie, cast.lea, cast.noah),
+    ):
+        client.force_login(guardian)
+        link = notified.get(recipient=guardian).url
+        assert client.get(link)["Location"] == reverse(
+            "notebook:entry", args=[by_student[child.pk].public_id]
+        )
+        other_entry = reverse("notebook:entry", args=[by_student[other.pk].public_id])
+        assert client.get(other_entry).status_code == 404
+
+
 def test_a_teacher_writes_only_to_the_students_they_teach(cast: Any, client: Any) -> None:
     client.force_login(cast.garcia)
     response = client.post(

@@ -348,3 +348,66 @@ def test_families_list_every_published_report_card(cast: Any, client: Any) -> No
         page = client.get(reverse("reportcards:index"), {"child": cast.lea.public_id})
     assert reverse("reportcards:pdf", args=[card_of(council, cast.lea).public_id]) in page.text
     assert reverse("reportcards:pdf", args=[card_of(council, cast.noah).public_id]) not in page.text
+
+
+def test_the_pdf_shows_the_periods_absences(cast: Any, client: Any) -> None:
+    """Léa missed a whole day (justified) and a morning (not yet), and came late once."""
+    from datetime import datetime, time, timedelta
+
+    from preau.attendance.models import AttendanceRecord, HalfDay, RecordKind, RecordStatus
+    from preau.timetable.generation import PARIS
+
+    council = open_council(cast)
+    day = council.period.start_date
+    while day.weekday() != 1:  # a Tuesday, and the Wednesday after it
+        day += timedelta(days=1)
+
+    def record(kind: str, status: str, start: datetime, **extra: Any) -> AttendanceRecord:
+        return AttendanceRecord.objects.create(
+            establishment=cast.moulin,
+            school_year=council.school_year,
+            student=cast.lea,
+            kind=kind,
+            status=status,
+            start=start,
+            end=start + timedelta(hours=1),
+            **extra,
+        )
+
+    ill = record(RecordKind.ABSENCE, RecordStatus.JUSTIFIED, datetime.combine(day, time(8), PARIS))
+    away = record(
+        RecordKind.ABSENCE,
+        RecordStatus.UNEXPLAINED,
+        datetime.combine(day + timedelta(days=1), time(9), PARIS),
+    )
+    HalfDay.objects.bulk_create(
+        [
+            HalfDay(
+                establishment=cast.moulin, record=r, student=cast.lea, day=d, afternoon=afternoon
+            )
+            for r, d, afternoon in (
+                (ill, day, False),
+                (ill, day, True),
+                (away, day + timedelta(days=1), False),
+            )
+        ]
+    )
+    record(
+        RecordKind.LATENESS,
+        RecordStatus.UNEXPLAINED,
+        datetime.combine(day + timedelta(days=7), time(8, 10), PARIS),
+        minutes=10,
+    )
+    publish(cast, council)
+    client.force_login(cast.sophie)
+    lea = card_of(council, cast.lea)
+    response = client.get(reverse("reportcards:pdf", args=[lea.public_id]))
+    text = " ".join(pdf_text(b"".join(response.streaming_content)).split())
+    assert "Demi-journées d'absence : 3 (justifiées : 2, non justifiées : 1)" in text
+    assert "Retards : 1" in text
+    # Noah's report card counts none of Léa's.
+    client.force_login(cast.karim)
+    noah = card_of(council, cast.noah)
+    response = client.get(reverse("reportcards:pdf", args=[noah.public_id]))
+    text = " ".join(pdf_text(b"".join(response.streaming_content)).split())
+    assert "Demi-journées d'absence : 0 (justifiées : 0, non justifiées : 0)" in text
