@@ -201,3 +201,24 @@ def test_another_students_session_cannot_answer_for_lea(cast, client):
     response = other.post(reverse("lti_demo:answer"), answers(page, "tables"), secure=True)
     assert response.status_code == 400
     assert not Mark.objects.filter(assessment=demo_placement(cast).assessment).exists()
+
+
+def test_off_the_tool_is_not_served_nor_registered(cast, settings):
+    import importlib
+
+    from django.urls import clear_url_caches
+
+    import preau.urls
+
+    LtiTool.objects.all().delete()
+    settings.LTI_DEMO_TOOL = False
+    demo.build(cast)
+    assert not LtiTool.objects.exists()
+    try:
+        importlib.reload(preau.urls)
+        assert not [p for p in preau.urls.urlpatterns if str(p.pattern) == "lti-demo/"]
+    finally:
+        settings.LTI_DEMO_TOOL = True
+        importlib.reload(preau.urls)
+        clear_url_caches()
+    assert [p for p in preau.urls.urlpatterns if str(p.pattern) == "lti-demo/"]
