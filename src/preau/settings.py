@@ -320,6 +320,14 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Préau <no-reply@prea
 # The portal's public address, for links in e-mails sent by background tasks.
 PORTAL_URL = os.environ.get("PORTAL_URL", "http://127.0.0.1:8000")
 
+# « Calcul mental », the demo LTI tool served by Préau itself under /lti-demo/ (docs/lti.md): on
+# by default in development and tests, off in production unless asked for. Its private key is
+# made on first use in this file (never in the repository).
+LTI_DEMO_TOOL = env_bool("LTI_DEMO_TOOL", default=DEBUG or TESTING)
+LTI_DEMO_TOOL_KEY_FILE = Path(
+    os.environ.get("LTI_DEMO_TOOL_KEY_FILE", DATA_DIR / "lti_demo_tool_key.pem")
+)
+
 # CAS server (see docs/cas.md). A service or proxy ticket lives seconds (the CAS specification
 # recommends no more than five minutes; the ticket is validated at once by the service's back end).
 CAS_SERVICE_TICKET_SECONDS = int(os.environ.get("CAS_SERVICE_TICKET_SECONDS", "10"))

@@ -47,6 +47,10 @@ urlpatterns = [
     path("readyz", core_views.readyz, name="readyz"),
 ]
 
+if settings.LTI_DEMO_TOOL:
+    # « Calcul mental », the demo LTI tool (docs/lti.md): a tool's addresses, not Préau's.
+    urlpatterns.append(path("lti-demo/", include("preau.lti.demotool.urls")))
+
 if settings.OIDC_PROVIDER_ENABLED:
     from oauth2_provider.views import ConnectDiscoveryInfoView
 

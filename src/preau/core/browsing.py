@@ -48,8 +48,12 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def prepare_portal(data_dir: Path, *, students: int = 40) -> dict[str, str]:
-    """Install a portal in ``data_dir`` as ``make run`` does; return its environment."""
+def prepare_portal(
+    data_dir: Path, *, students: int = 40, port: int | None = None
+) -> dict[str, str]:
+    """Install a portal in ``data_dir`` as ``make run`` does; return its environment. With
+    ``port``, the portal's public address (PORTAL_URL) is that port's, for journeys whose
+    addresses are absolute (LTI: the demo tool and Préau call each other)."""
     env = {
         **os.environ,
         "DEBUG": "1",
@@ -57,6 +61,8 @@ def prepare_portal(data_dir: Path, *, students: int = 40) -> dict[str, str]:
         "DATABASE_URL": f"sqlite:///{data_dir / 'db.sqlite3'}",
         "REDIS_URL": "",
     }
+    if port is not None:
+        env["PORTAL_URL"] = f"http://127.0.0.1:{port}"
     env.pop("DJANGO_SETTINGS_MODULE", None)
     for command in (["migrate", "--noinput", "-v0"], ["demo", "--students", str(students)]):
         subprocess.run([*MANAGE, *command], env=env, check=True, capture_output=True)  # noqa: S603
@@ -64,10 +70,12 @@ def prepare_portal(data_dir: Path, *, students: int = 40) -> dict[str, str]:
 
 
 @contextmanager
-def serving(env: dict[str, str], *, clock: datetime | None = None) -> Iterator[str]:
+def serving(
+    env: dict[str, str], *, clock: datetime | None = None, port: int | None = None
+) -> Iterator[str]:
     """Serve a prepared portal; with ``clock``, the server's time starts at that moment."""
     _require_browser()
-    port = _free_port()
+    port = port or _free_port()
     command = [*MANAGE] if clock is None else [*AT_TIME, clock.isoformat()]
     server = subprocess.Popen(  # noqa: S603
         [*command, "runserver", "--noreload", f"127.0.0.1:{port}"],

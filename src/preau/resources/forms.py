@@ -24,9 +24,13 @@ class FiltersForm(forms.Form):
     level = forms.ChoiceField(label=_("Niveau"), required=False)
 
     def __init__(self, *args: Any, subjects: list[str], levels: list[Level], **kwargs: Any):
+        from preau.resources.selectors import TOOL_KIND
+
         super().__init__(*args, **kwargs)
         everything = [("", _("Tous"))]
-        self.fields["kind"].choices = everything + list(ResourceKind.choices)
+        self.fields["kind"].choices = (
+            everything + list(ResourceKind.choices) + [(TOOL_KIND, _("Outil pédagogique (LTI)"))]
+        )
         self.fields["subject"].choices = [("", _("Toutes"))] + [(s, s) for s in subjects]
         self.fields["level"].choices = everything + [(lv.code, lv.label) for lv in levels]
 

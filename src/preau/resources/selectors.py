@@ -13,6 +13,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from preau.directory.models import Establishment, Level
+from preau.lti import policies as lti_policies
 from preau.portal.panel_cache import bump_scope, cached_panel, forget_panels
 from preau.resources import policies
 from preau.resources.models import (
@@ -27,8 +28,12 @@ from preau.resources.models import (
 
 if TYPE_CHECKING:
     from preau.core.actor import Actor, Child
+    from preau.lti.models import LtiPlacement
 
 PAGE_SIZE = 48
+# The kind filter's value for the LTI tools of the reader's classes (not a ResourceKind: a tool
+# placed in a class is an LTI placement, listed beside the resources).
+TOOL_KIND = "lti"
 PANEL_SIZE = 6
 # Statistics leave out any month of a resource read by fewer people than this.
 MIN_PEOPLE = 5
@@ -88,6 +93,36 @@ def catalogue(actor: Actor, filters: Filters, page_number: Any = 1) -> Page:
         .order_by("-is_favourite", "title", "pk")
     )
     return Paginator(resources, PAGE_SIZE).get_page(page_number)
+
+
+def placed_tools(actor: Actor) -> list[LtiPlacement]:
+    """The LTI tools placed in the actor's classes and groups this year, as the LTI app's pages
+    list them (its policies decide: a student's class and groups, a teacher's classes), with
+    their class, group, subject and level (1 query). Few per person: filtered in memory."""
+    return list(
+        lti_policies.visible_placements(actor).select_related("assignment__school_class__level")
+    )
+
+
+def filter_tools(tools: list[LtiPlacement], filters: Filters) -> list[LtiPlacement]:
+    """The tools matching the catalogue's filters: the tool kind (or none), the subject of the
+    class, the level of the class, the text in the title or the tool's name."""
+    if filters.kind and filters.kind != TOOL_KIND:
+        return []
+    kept = []
+    text = filters.text.casefold()
+    for placement in tools:
+        assignment = placement.assignment
+        if filters.subject and assignment.subject.label != filters.subject:
+            continue
+        if filters.level and (
+            assignment.school_class is None or assignment.school_class.level.code != filters.level
+        ):
+            continue
+        if text and text not in f"{placement.title} {placement.tool.name}".casefold():
+            continue
+        kept.append(placement)
+    return kept
 
 
 def subjects(actor: Actor) -> list[str]:

@@ -9,6 +9,7 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -35,14 +36,21 @@ from preau.resources.models import LicenceAudience, ResourceKind
 def index(request: HttpRequest) -> HttpResponse:
     actor = request.actor
     levels = list(Level.objects.order_by("order"))
-    form = FiltersForm(request.GET or None, subjects=selectors.subjects(actor), levels=levels)
+    tools = selectors.placed_tools(actor)
+    subjects = sorted(set(selectors.subjects(actor)) | {p.assignment.subject.label for p in tools})
+    form = FiltersForm(request.GET or None, subjects=subjects, levels=levels)
     filters = selectors.Filters()
     if form.is_valid():
         data = form.cleaned_data
         filters = selectors.Filters(
             kind=data["kind"], subject=data["subject"], level=data["level"], text=data["q"]
         )
-    page = selectors.catalogue(actor, filters, request.GET.get("page"))
+    if filters.kind == selectors.TOOL_KIND:
+        page = Paginator([], selectors.PAGE_SIZE).get_page(1)
+    else:
+        page = selectors.catalogue(actor, filters, request.GET.get("page"))
+    # The tools of the reader's classes come first, on the first page only.
+    tools = selectors.filter_tools(tools, filters) if page.number == 1 else []
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -51,6 +59,7 @@ def index(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
+            "tools": tools,
             "filters": filters,
             "query": query.urlencode(),
             "can_add": policies.can_add_resources(actor),

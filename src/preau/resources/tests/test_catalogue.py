@@ -233,9 +233,10 @@ def _more(cast: Any, count: int) -> None:
         actions.do_set_favourite(actor=actor_for(cast.lea), resource=extra, favourite=True)
 
 
-# The person and memberships (2), enrolment and groups (2); the subjects for the filter (1),
-# the levels (1), the page: counted, listed with favourites, their levels (3).
-CATALOGUE_QUERIES = 9
+# The person and memberships (2), enrolment and groups (2); the LTI tools of the classes (1),
+# the subjects for the filter (1), the levels (1), the page: counted, listed with favourites,
+# their levels (3).
+CATALOGUE_QUERIES = 10
 
 
 def test_the_catalogue_runs_a_fixed_number_of_queries(cast: Any, client: Any) -> None:
