@@ -15,10 +15,11 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The portal's own address (PORTAL_URL) follows PORT unless set: LTI and CAS messages carry it.
 run: $(STAMP)
 	DEBUG=$${DEBUG:-1} $(BIN)/preau migrate --noinput
-	DEBUG=$${DEBUG:-1} $(BIN)/preau demo --if-empty
-	DEBUG=$${DEBUG:-1} PORT=$(PORT) $(BIN)/preau serve
+	DEBUG=$${DEBUG:-1} PORTAL_URL=$${PORTAL_URL:-http://127.0.0.1:$(PORT)} $(BIN)/preau demo --if-empty
+	DEBUG=$${DEBUG:-1} PORTAL_URL=$${PORTAL_URL:-http://127.0.0.1:$(PORT)} PORT=$(PORT) $(BIN)/preau serve
 
 test: $(STAMP)
 	$(BIN)/ruff check .
