@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import requests
@@ -36,8 +37,10 @@ def private_pem() -> str:
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         key = jwk.JWK.generate(kty="RSA", size=2048)
-        path.write_bytes(key.export_to_pem(private_key=True, password=None))
-        path.chmod(0o600)
+        # Created readable by its owner only, never briefly open to others.
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(key.export_to_pem(private_key=True, password=None))
     return path.read_text()
 
 
