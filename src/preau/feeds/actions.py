@@ -516,13 +516,20 @@ def _structures_of(run: Run, record: Record) -> list[StructureLink]:
     return links
 
 
-def _profile(run: Run, record: Record) -> str:
+def _profile(run: Run, record: Record, establishment: int) -> str:
+    """The person's profile in ``establishment``: the feed's own, or else the direction for
+    a DIR function there, a teacher for what they teach, the staff otherwise."""
     if run.feed.kind == "Eleve":
         return Profile.STUDENT
     for value in record.attributes.get("ENTPersonProfils", []):
         if value in STAFF_PROFILES:
             return value
-    codes = {v.split("$")[1] for v in record.attributes.get("ENTPersonFonctions", []) if "$" in v}
+    codes = set()
+    for value in record.attributes.get("ENTPersonFonctions", []):
+        parts = value.split("$")
+        link = run.link(parts[0])
+        if len(parts) > 1 and link is not None and link.establishment_id == establishment:
+            codes.add(parts[1])
     if "DIR" in codes:
         return Profile.DIRECTION
     if record.attributes.get("ENTAuxEnsClassesMatieres") or record.attributes.get(
@@ -537,6 +544,7 @@ def _wanted_memberships(
 ) -> dict[tuple[int, int, str], list[str] | None]:
     """(person, establishment, profile) → the feed's functions there (None: leave them)."""
     wanted: dict[tuple[int, int, str], list[str] | None] = {}
+    kept = _kept_profiles(run, records, people)
     for record in records:
         if record.operation == "modify" and not (
             {"ENTPersonStructRattach", "ENTPersonProfils", "ENTPersonFonctions"}
@@ -544,7 +552,6 @@ def _wanted_memberships(
         ):
             continue
         person = people[record.identifier]
-        profile = _profile(run, record)
         functions: dict[int, set[str]] = {}
         for value in record.attributes.get("ENTPersonFonctions", []):
             parts = value.split("$")
@@ -554,10 +561,45 @@ def _wanted_memberships(
                 functions.setdefault(link.establishment_id, set()).add(code)
         for link in _structures_of(run, record):
             own = sorted(functions.get(link.establishment_id, set()))
+            profile = kept.get((person.pk, link.establishment_id)) or _profile(
+                run, record, link.establishment_id
+            )
+            # A modification that does not say the functions leaves them as they are.
+            says_functions = record.operation != "modify" or "ENTPersonFonctions" in (
+                record.attributes
+            )
             wanted[(person.pk, link.establishment_id, profile)] = (
-                own if run.feed.kind == "PersEducNat" else None
+                own if run.feed.kind == "PersEducNat" and says_functions else None
             )
     return wanted
+
+
+def _kept_profiles(
+    run: Run, records: list[Record], people: dict[str, Any]
+) -> dict[tuple[int, int], str]:
+    """(person, establishment) → the current profile, for the modifications that do not say
+    the profile (ENTPersonProfils): a delta changing only an attachment or a function keeps
+    the person a teacher or a member of the direction instead of guessing again."""
+    if run.feed.kind == "Eleve":
+        return {}
+    partial = [
+        people[r.identifier].pk
+        for r in records
+        if r.operation == "modify" and "ENTPersonProfils" not in r.attributes
+    ]
+    if not partial:
+        return {}
+    return {
+        (person, establishment): profile
+        for person, establishment, profile in Membership.objects.filter(
+            person_id__in=partial,
+            school_year=run.year,
+            is_active=True,
+            profile__in=KIND_PROFILES[run.feed.kind],
+        )
+        .order_by("pk")
+        .values_list("person_id", "establishment_id", "profile")
+    }
 
 
 def _sync_memberships(
@@ -579,7 +621,12 @@ def _sync_memberships(
     }
     created, reopened, updated = [], [], []
     managed = set(FEED_FUNCTIONS.values())
+    # The head of an establishment (appointed by the academy) is not also made a deputy there
+    # by a DIR function, whichever profile the feed lists them under.
+    heads = {(k[0], k[1]) for k, m in current.items() if Function.HEAD in m.functions}
     for key, functions in wanted.items():
+        if functions and (key[0], key[1]) in heads:
+            functions = [f for f in functions if f != Function.DEPUTY_HEAD]
         membership = current.get(key)
         if membership is None:
             created.append(
@@ -598,11 +645,7 @@ def _sync_memberships(
             run.change("membership.reopened", f"↺ {key[2]} @{key[1]} #{key[0]}", key[1])
         if functions is not None:
             kept = [f for f in membership.functions if f not in managed]
-            given = set(functions)
-            if Function.HEAD in membership.functions:
-                # The head (appointed by the academy) is not also made a deputy by DIR.
-                given.discard(Function.DEPUTY_HEAD)
-            merged = sorted(set(kept) | given)
+            merged = sorted(set(kept) | set(functions))
             if merged != sorted(membership.functions):
                 membership.functions = merged
                 updated.append(membership)
@@ -1012,9 +1055,31 @@ def _group_key(
     return (link.establishment_id, name)
 
 
+def _feed_links(run: Run) -> dict[int, StructureLink]:
+    return {link.establishment_id: link for link in run.links.values()}
+
+
+def _claim_groups(run: Run, keys: set[tuple[int, str]]) -> None:
+    """Record the group names the feed uses in each establishment's link (written only when a
+    name is new): from then on the feed decides who is in them and who teaches them."""
+    links = _feed_links(run)
+    for establishment in {key[0] for key in keys}:
+        link = links[establishment]
+        names = {name for owner, name in keys if owner == establishment}
+        if not names <= set(link.groups):
+            link.groups = sorted(set(link.groups) | names)
+            link.save(update_fields=["groups"])
+
+
+def _is_feed_group(run: Run, establishment: int, name: str) -> bool:
+    link = _feed_links(run).get(establishment)
+    return link is not None and name in link.groups
+
+
 def _load_groups(run: Run, keys: set[tuple[int, str]]) -> None:
     """Read the groups of a batch in one query; create the missing ones, in bulk, for the
     school year (a group is created on first use)."""
+    _claim_groups(run, keys)
     missing = keys - set(run.groups)
     if not missing:
         return
@@ -1047,7 +1112,7 @@ def _sync_group_memberships(run: Run, records: list[Record], people: dict[str, A
     """A student's teaching groups are ENTEleveGroupes (structure$group): a record that names
     the attribute replaces the student's groups in the feed's establishments for the year (an
     empty one takes them out of all). A record without it leaves them as they are: groups
-    may also be made in Préau."""
+    may also be made in Préau, and the feed never takes a student out of one of those."""
     speaking = [r for r in records if "ENTEleveGroupes" in r.attributes]
     if not speaking:
         return
@@ -1063,12 +1128,12 @@ def _sync_group_memberships(run: Run, records: list[Record], people: dict[str, A
     # (student, group, establishment)
     wanted = {(student, run.groups[key].pk, key[0]) for student, key in named}
     current = {
-        (student, group, establishment): pk
-        for pk, student, group, establishment in GroupMembership.objects.filter(
+        (student, group, establishment): (pk, name)
+        for pk, student, group, establishment, name in GroupMembership.objects.filter(
             student_id__in={people[r.identifier].pk for r in speaking},
             group__school_year=run.year,
             establishment__in=_scope(run),
-        ).values_list("pk", "student_id", "group_id", "establishment_id")
+        ).values_list("pk", "student_id", "group_id", "establishment_id", "group__name")
     }
     names = {group.pk: group.name for group in run.groups.values()}
     created = []
@@ -1078,7 +1143,11 @@ def _sync_group_memberships(run: Run, records: list[Record], people: dict[str, A
         )
         run.change("group.joined", f"+ #{student} → {names[group]}", establishment)
     GroupMembership.objects.bulk_create(created)
-    gone = {key: pk for key, pk in current.items() if key not in wanted}
+    gone = {
+        key: pk
+        for key, (pk, name) in current.items()
+        if key not in wanted and _is_feed_group(run, key[2], name)
+    }
     if gone:
         GroupMembership.objects.filter(pk__in=list(gone.values())).delete()
         for student, group, establishment in sorted(gone):
@@ -1087,18 +1156,19 @@ def _sync_group_memberships(run: Run, records: list[Record], people: dict[str, A
 
 def _sync_group_assignments(run: Run, records: list[Record], people: dict[str, Any]) -> None:
     """A teacher's groups and subjects are ENTAuxEnsGroupesMatieres (structure$group$subject):
-    a record that names it, or ENTAuxEnsGroupes, replaces the teacher's group assignments in
-    the feed's establishments for the year. ENTAuxEnsGroupes (structure$group) is checked but
-    names no subject, and an assignment needs one: it makes none by itself."""
-    attributes = ("ENTAuxEnsGroupes", "ENTAuxEnsGroupesMatieres")
-    speaking = [r for r in records if any(name in r.attributes for name in attributes)]
+    a record that names it replaces the teacher's assignments in the feed's groups of its
+    establishments for the year (assignments in groups made in Préau stay). ENTAuxEnsGroupes
+    (structure$group) is checked but names no subject, and an assignment needs one: it neither
+    makes nor removes any."""
+    for record in records:
+        for value in record.attributes.get("ENTAuxEnsGroupes", []):
+            _group_key(run, record, "ENTAuxEnsGroupes", value, subject=False)
+    speaking = [r for r in records if "ENTAuxEnsGroupesMatieres" in r.attributes]
     if not speaking:
         return
     named: list[tuple[int, tuple[int, str], str]] = []  # (teacher, group key, subject code)
     for record in speaking:
-        for value in record.attributes.get("ENTAuxEnsGroupes", []):
-            _group_key(run, record, "ENTAuxEnsGroupes", value, subject=False)
-        for value in record.attributes.get("ENTAuxEnsGroupesMatieres", []):
+        for value in record.attributes["ENTAuxEnsGroupesMatieres"]:
             key = _group_key(run, record, "ENTAuxEnsGroupesMatieres", value, subject=True)
             named.append((people[record.identifier].pk, key, value.split("$")[2]))
     _load_groups(run, {key for _teacher, key, _code in named})
@@ -1107,12 +1177,14 @@ def _sync_group_assignments(run: Run, records: list[Record], people: dict[str, A
         subject = _subject(run, key[0], code)
         wanted.add((teacher, subject.pk, run.groups[key].pk, key[0]))
     current = {
-        (a.teacher_id, a.subject_id, a.group_id, a.establishment_id): a.pk
-        for a in TeachingAssignment.objects.filter(
+        (teacher, subject, group, establishment): (pk, name)
+        for pk, teacher, subject, group, establishment, name in TeachingAssignment.objects.filter(
             teacher_id__in={people[r.identifier].pk for r in speaking},
             school_year=run.year,
             group__isnull=False,
             establishment__in=_scope(run),
+        ).values_list(
+            "pk", "teacher_id", "subject_id", "group_id", "establishment_id", "group__name"
         )
     }
     names = {group.pk: group.name for group in run.groups.values()}
@@ -1129,7 +1201,11 @@ def _sync_group_assignments(run: Run, records: list[Record], people: dict[str, A
         )
         run.change("assignment.created", f"+ #{teacher} {subject} @{names[group]}", establishment)
     TeachingAssignment.objects.bulk_create(created)
-    gone = {key: pk for key, pk in current.items() if key not in wanted}
+    gone = {
+        key: pk
+        for key, (pk, name) in current.items()
+        if key not in wanted and _is_feed_group(run, key[3], name)
+    }
     if gone:
         TeachingAssignment.objects.filter(pk__in=list(gone.values())).delete()
         for teacher, _taught, group, establishment in sorted(gone):

@@ -20,6 +20,9 @@ class StructureLink(models.Model):
         Establishment, on_delete=models.CASCADE, related_name="feed_link"
     )
     classes = models.JSONField(_("classes déclarées"), default=list)
+    # The teaching groups the feed has named in this establishment: the import changes the
+    # members and teachers of these only, never those of a group made in Préau.
+    groups = models.JSONField(_("groupes du flux"), default=list)
 
     class Meta:
         verbose_name = _("structure de l'annuaire")

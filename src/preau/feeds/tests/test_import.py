@@ -27,6 +27,7 @@ from preau.directory.models import (
     Membership,
     Profile,
     SchoolClass,
+    Subject,
     TeachingAssignment,
     TeachingGroup,
 )
@@ -213,8 +214,8 @@ def test_a_delta_moves_a_student_between_groups_and_a_teacher_out_of_one(
     assert log.counts["assignment.deleted"] == 1 and "assignment.created" not in log.counts
 
 
-def test_groups_made_in_preau_stay_unless_the_record_names_the_attribute(
-    academy: Academy,
+def test_groups_made_in_preau_keep_their_members_and_teachers(
+    academy: Academy, tmp_path: Path
 ) -> None:
     run(COMPLETE, academy)
     alpes = Establishment.objects.get(uai="0381001G")
@@ -223,15 +224,60 @@ def test_groups_made_in_preau_stay_unless_the_record_names_the_attribute(
         school_year=SchoolClass.objects.get(name="6A").school_year,
         name="ATELIER THEATRE",
     )
-    # Zélie's record has no ENTEleveGroupes: the import leaves her group alone. Maël's names
-    # his groups: the feed is the authority on them.
+    # Zélie's record has no ENTEleveGroupes, Maël's names his groups: the feed is the authority
+    # on the groups it names, never on one made in Préau.
     for directory_id in ("E200", "E201"):
         GroupMembership.objects.create(
             establishment=alpes, group=club, student=person(directory_id)
         )
-    run(COMPLETE, academy)
+    french = Subject.objects.create(establishment=alpes, code="FR", label="Français")
+    TeachingAssignment.objects.create(
+        establishment=alpes,
+        school_year=club.school_year,
+        teacher=person("P300"),
+        subject=french,
+        group=club,
+    )
+    assert all(log.counts == {} for log in run(COMPLETE, academy))
     assert groups_of("E201") == {"ATELIER THEATRE"}
-    assert groups_of("E200") == {"6A-G1", "LATIN"}
+    assert groups_of("E200") == {"6A-G1", "LATIN", "ATELIER THEATRE"}
+    assert ("ATELIER THEATRE", "Français") in group_assignments("P300")
+
+    # A delta that replaces Colette's group subjects leaves the club; one that names only
+    # ENTAuxEnsGroupes (no subject, so no assignment) changes none of her assignments.
+    run(
+        [
+            staff_delta(
+                tmp_path,
+                """<modifyRequest><identifier><id>P300</id></identifier><modifications>
+<modification name="ENTAuxEnsGroupesMatieres" operation="replace">
+<value>1001$6A-G1$061300</value></modification></modifications></modifyRequest>
+""",
+            )
+        ],
+        academy,
+    )
+    assert group_assignments("P300") == {
+        ("6A-G1", "MATHEMATIQUES"),
+        ("ATELIER THEATRE", "Français"),
+    }
+    [log] = run(
+        [
+            staff_delta(
+                tmp_path,
+                """<modifyRequest><identifier><id>P300</id></identifier><modifications>
+<modification name="ENTAuxEnsGroupes" operation="replace">
+<value>1001$6A-G2</value></modification></modifications></modifyRequest>
+""",
+            )
+        ],
+        academy,
+    )
+    assert log.counts == {}
+    assert group_assignments("P300") == {
+        ("6A-G1", "MATHEMATIQUES"),
+        ("ATELIER THEATRE", "Français"),
+    }
 
 
 def test_direction_staff_are_deputies_and_the_head_is_left_alone(
@@ -276,6 +322,48 @@ def test_direction_staff_are_deputies_and_the_head_is_left_alone(
     assert active_profiles("P302") == {("0381001G", Profile.TEACHER)}
     # And a deputy whom the feed no longer lists with DIR loses the deputy's function.
     assert Membership.objects.get(person__directory_id="P302", is_active=True).functions == []
+
+
+def test_a_delta_that_does_not_say_the_profile_keeps_the_direction(
+    academy: Academy, tmp_path: Path
+) -> None:
+    run(COMPLETE, academy)
+    # Only the attachment is replaced: no profile, no function in the delta. The member of the
+    # direction stays one, with the deputy's function.
+    [log] = run(
+        [
+            staff_delta(
+                tmp_path,
+                """<modifyRequest><identifier><id>P302</id></identifier><modifications>
+<modification name="ENTPersonStructRattach" operation="replace"><value>1001</value>
+</modification></modifications></modifyRequest>
+""",
+            )
+        ],
+        academy,
+    )
+    assert log.counts == {}
+    direction = Membership.objects.get(person__directory_id="P302", is_active=True)
+    assert direction.profile == Profile.DIRECTION
+    assert direction.functions == [Function.DEPUTY_HEAD]
+
+
+def test_a_head_listed_as_a_teacher_with_dir_is_not_made_a_deputy(
+    academy: Academy, tmp_path: Path
+) -> None:
+    run(COMPLETE, academy)
+    academy_admin = User.objects.create(username="admin.academie", is_superuser=True)
+    alpes = Establishment.objects.get(uai="0381001G")
+    do_appoint_head(actor=Actor(academy_admin), establishment=alpes, person=person("P302"))
+    staff = next(p for p in COMPLETE if "_PersEducNat_" in p.name)
+    changed = tmp_path / staff.name
+    changed.write_text(
+        staff.read_text(encoding="utf-8").replace("National_DIR", "National_ENS"),
+        encoding="utf-8",
+    )
+    run([changed], academy)
+    teacher = Membership.objects.get(person__directory_id="P302", profile=Profile.TEACHER)
+    assert teacher.is_active and Function.DEPUTY_HEAD not in teacher.functions
 
 
 def test_a_reimport_of_the_same_files_writes_nothing(academy: Academy) -> None:
