@@ -171,6 +171,26 @@ def do_set_tool_active(*, actor: Any, tool: LtiTool, active: bool) -> LtiTool:
     return tool
 
 
+@transaction.atomic
+def do_replace_tool_key(*, actor: Any, tool: LtiTool, public_key: str) -> LtiTool:
+    """The tool's new public key (a tool that rotated its key pair); the key set address, if
+    any, is dropped: a tool has one or the other."""
+    _check_key(public_key, "")
+    before = snapshot(tool, AUDITED_FIELDS)
+    tool.public_key, tool.jwks_url = public_key.strip(), ""
+    tool.save(update_fields=["public_key", "jwks_url"])
+    record(
+        actor=actor,
+        establishment=tool.establishment,
+        academy=tool.academy,
+        action="lti.tool_key_replaced",
+        target=tool,
+        before=before,
+        after=snapshot(tool, AUDITED_FIELDS),
+    )
+    return tool
+
+
 # -- placements ---------------------------------------------------------------------------------
 
 

@@ -25,7 +25,12 @@ def build(cast: Cast) -> None:
         return
     from preau.core.actor import Actor
     from preau.directory.models import SchoolYear, TeachingAssignment
-    from preau.lti.actions import do_create_line_item, do_place_tool, do_register_tool
+    from preau.lti.actions import (
+        do_create_line_item,
+        do_place_tool,
+        do_register_tool,
+        do_replace_tool_key,
+    )
     from preau.lti.demotool import config, exercises
     from preau.lti.models import LtiPlacement, LtiTool
 
@@ -46,8 +51,8 @@ def build(cast: Cast) -> None:
             establishment=cast.moulin,
         )
     elif tool.public_key.strip() != public_key.strip():
-        tool.public_key = public_key.strip()
-        tool.save(update_fields=["public_key"])
+        # The key file was made again (a new data folder): the registration follows it.
+        do_replace_tool_key(actor=cast.principal_moulin, tool=tool, public_key=public_key)
     assignment = TeachingAssignment.objects.filter(
         teacher=cast.bernard,
         school_class=cast.class_4b,

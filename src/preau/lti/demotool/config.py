@@ -12,7 +12,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import tempfile
 from pathlib import Path
 
 import requests
@@ -37,10 +39,16 @@ def private_pem() -> str:
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         key = jwk.JWK.generate(kty="RSA", size=2048)
-        # Created readable by its owner only, never briefly open to others.
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "wb") as file:
-            file.write(key.export_to_pem(private_key=True, password=None))
+        # Written whole to a file readable by its owner only (mkstemp), then linked into place:
+        # two first requests at once never see a half-written key, and the first one wins.
+        descriptor, draft = tempfile.mkstemp(dir=path.parent, prefix=".lti-demo-key-")
+        try:
+            with os.fdopen(descriptor, "wb") as file:
+                file.write(key.export_to_pem(private_key=True, password=None))
+            with contextlib.suppress(FileExistsError):
+                os.link(draft, path)
+        finally:
+            os.unlink(draft)
     return path.read_text()
 
 

@@ -165,11 +165,15 @@ def answer(request: HttpRequest) -> HttpResponse:
     answers = [request.POST.get(f"q{i}", "") for i in range(len(asked))]
     right = exercises.correct_answers(asked, answers)
     sent = False
+    # Marked answered before the score leaves, so that a second click cannot send it twice.
+    request.session[_answered_key(launch_id)] = True
+    request.session.save()
     if message.has_ags():
         title = (data.get(protocol.LTI + "resource_link") or {}).get("title") or str(chosen.title)
         try:
             _send_score(message, data, right, title)
         except (LtiException, LtiServiceException):
+            del request.session[_answered_key(launch_id)]
             return _refused(
                 request,
                 _("Votre score (%(right)d sur %(total)d) n'a pas pu être envoyé à Préau.")
@@ -177,7 +181,6 @@ def answer(request: HttpRequest) -> HttpResponse:
                 status=502,
             )
         sent = True
-    request.session[_answered_key(launch_id)] = True
     return render(
         request,
         "lti/demotool/result.html",

@@ -6,6 +6,7 @@ the Django test client (peers.DjangoTransport)."""
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from typing import Any
 
@@ -14,6 +15,7 @@ import requests
 from django.test import Client
 from django.urls import reverse
 
+from preau.audit.models import AuditEntry
 from preau.core.actor import Actor
 from preau.grades.models import Mark
 from preau.lti import demo
@@ -82,6 +84,20 @@ def test_the_demo_registers_and_places_the_tool_once(cast):
     demo.build(cast)  # idempotent
     assert LtiTool.objects.filter(name=demo.TOOL_NAME).count() == 1
     assert LtiPlacement.objects.filter(tool=tool).count() == 1
+
+
+def test_a_new_key_file_is_followed_by_the_registration(cast, settings, tmp_path):
+    settings.LTI_DEMO_TOOL_KEY_FILE = tmp_path / "lti_demo_tool_key.pem"
+    # Two first requests at once make one key, never a half-written file.
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        keys = set(pool.map(lambda _n: config.private_pem(), range(8)))
+    assert len(keys) == 1 and "PRIVATE KEY" in keys.pop()
+    assert [p.name for p in tmp_path.iterdir()] == ["lti_demo_tool_key.pem"]
+    assert settings.LTI_DEMO_TOOL_KEY_FILE.stat().st_mode & 0o077 == 0
+    demo.build(cast)
+    tool = LtiTool.objects.get(name=demo.TOOL_NAME)
+    assert tool.public_key.strip() == config.public_pem().strip()
+    assert AuditEntry.objects.filter(action="lti.tool_key_replaced", establishment=cast.moulin)
 
 
 def test_lea_answers_and_her_score_becomes_a_mark(cast, client):
