@@ -137,7 +137,8 @@ class Run:
     changes: list[str] = field(default_factory=list)
     links: dict[str, StructureLink] = field(default_factory=dict)
     classes: dict[tuple[int, str], SchoolClass] = field(default_factory=dict)
-    groups: dict[tuple[int, str], TeachingGroup] = field(default_factory=dict)
+    # (establishment, group name) → the group's id: ids, not rows, so the cache stays small.
+    groups: dict[tuple[int, str], int] = field(default_factory=dict)
     subjects: dict[tuple[int, str], Subject] = field(default_factory=dict)
     levels: dict[str, Level] = field(default_factory=dict)
     touched: set[int] = field(default_factory=set)
@@ -1087,9 +1088,9 @@ def _load_groups(run: Run, keys: set[tuple[int, str]]) -> None:
         establishment_id__in={key[0] for key in missing},
         school_year=run.year,
         name__in={key[1] for key in missing},
-    )
-    for group in found:
-        run.groups[(group.establishment_id, group.name)] = group
+    ).values_list("pk", "establishment_id", "name")
+    for pk, establishment, name in found:
+        run.groups[(establishment, name)] = pk
     new = sorted(missing - set(run.groups))
     if not new:
         return
@@ -1100,12 +1101,12 @@ def _load_groups(run: Run, keys: set[tuple[int, str]]) -> None:
     for establishment, name in new:
         run.change("group.created", f"+ {name} @{establishment}", establishment)
     # bulk_create sets the keys on PostgreSQL only: read them back.
-    for group in TeachingGroup.objects.filter(
+    for pk, establishment, name in TeachingGroup.objects.filter(
         establishment_id__in={key[0] for key in new},
         school_year=run.year,
         name__in={key[1] for key in new},
-    ):
-        run.groups[(group.establishment_id, group.name)] = group
+    ).values_list("pk", "establishment_id", "name"):
+        run.groups[(establishment, name)] = pk
 
 
 def _sync_group_memberships(run: Run, records: list[Record], people: dict[str, Any]) -> None:
@@ -1126,7 +1127,7 @@ def _sync_group_memberships(run: Run, records: list[Record], people: dict[str, A
     ]
     _load_groups(run, {key for _student, key in named})
     # (student, group, establishment)
-    wanted = {(student, run.groups[key].pk, key[0]) for student, key in named}
+    wanted = {(student, run.groups[key], key[0]) for student, key in named}
     current = {
         (student, group, establishment): (pk, name)
         for pk, student, group, establishment, name in GroupMembership.objects.filter(
@@ -1135,7 +1136,7 @@ def _sync_group_memberships(run: Run, records: list[Record], people: dict[str, A
             establishment__in=_scope(run),
         ).values_list("pk", "student_id", "group_id", "establishment_id", "group__name")
     }
-    names = {group.pk: group.name for group in run.groups.values()}
+    names = {pk: name for (_establishment, name), pk in run.groups.items()}
     created = []
     for student, group, establishment in sorted(wanted - set(current)):
         created.append(
@@ -1175,7 +1176,7 @@ def _sync_group_assignments(run: Run, records: list[Record], people: dict[str, A
     wanted: set[tuple[int, int, int, int]] = set()  # (teacher, subject, group, establishment)
     for teacher, key, code in named:
         subject = _subject(run, key[0], code)
-        wanted.add((teacher, subject.pk, run.groups[key].pk, key[0]))
+        wanted.add((teacher, subject.pk, run.groups[key], key[0]))
     current = {
         (teacher, subject, group, establishment): (pk, name)
         for pk, teacher, subject, group, establishment, name in TeachingAssignment.objects.filter(
@@ -1187,7 +1188,7 @@ def _sync_group_assignments(run: Run, records: list[Record], people: dict[str, A
             "pk", "teacher_id", "subject_id", "group_id", "establishment_id", "group__name"
         )
     }
-    names = {group.pk: group.name for group in run.groups.values()}
+    names = {pk: name for (_establishment, name), pk in run.groups.items()}
     created = []
     for teacher, subject, group, establishment in sorted(wanted - set(current)):
         created.append(
