@@ -27,9 +27,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from preau.audit.actions import record, snapshot
+from preau.audit.actions import snapshot
 from preau.cas import policies
 from preau.cas.models import CasService, ProxyGrantingTicket, ServiceTicket, TicketKind
+from preau.core import registrations
 
 if TYPE_CHECKING:
     from preau.directory.models import Academy, Establishment
@@ -85,12 +86,10 @@ def do_register_service(
     service.full_clean()
     with transaction.atomic():
         service.save()
-        record(
+        registrations.audit(
             actor=actor,
-            establishment=establishment,
-            academy=academy,
+            registration=service,
             action="cas.service_registered",
-            target=service,
             after=snapshot(service, AUDITED_FIELDS),
         )
     return service
@@ -105,12 +104,10 @@ def do_update_service(*, actor: Any, service: CasService, **changes: Any) -> Cas
     service.full_clean()
     with transaction.atomic():
         service.save(update_fields=list(changes))
-        record(
+        registrations.audit(
             actor=actor,
-            establishment=service.establishment,
-            academy=service.academy,
+            registration=service,
             action="cas.service_changed",
-            target=service,
             before=before,
             after=snapshot(service, AUDITED_FIELDS),
         )
@@ -120,12 +117,10 @@ def do_update_service(*, actor: Any, service: CasService, **changes: Any) -> Cas
 def do_remove_service(*, actor: Any, service: CasService) -> None:
     """Remove a service and its tickets: it gets no ticket any more, its proxies none either."""
     with transaction.atomic():
-        record(
+        registrations.audit(
             actor=actor,
-            establishment=service.establishment,
-            academy=service.academy,
+            registration=service,
             action="cas.service_removed",
-            target=service,
             before=snapshot(service, AUDITED_FIELDS),
         )
         service.delete()

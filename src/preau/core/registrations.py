@@ -71,3 +71,26 @@ def owner_from_options(options: dict[str, Any]) -> dict[str, Any]:
             raise CommandError(f"No academy with code {options['academy']}.")
         return {"academy": found}
     return {}
+
+
+def audit(
+    *,
+    actor: Any,
+    registration: Any,
+    action: str,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> None:
+    """An audit row for a change to ``registration``, in the journal of its owner: the
+    establishment's, or the academy's for an academy-wide one."""
+    from preau.audit.actions import record
+
+    record(
+        actor=actor,
+        establishment=registration.establishment,
+        academy=registration.academy,
+        action=action,
+        target=registration,
+        before=before,
+        after=after,
+    )

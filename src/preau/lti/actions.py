@@ -16,7 +16,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from preau.audit.actions import record, snapshot
+from preau.audit.actions import snapshot
+from preau.core import registrations
 from preau.core.actor import SESSION_ESTABLISHMENT_KEY, Actor
 from preau.lti import keys, policies, protocol
 from preau.lti.models import LtiPlacement, LtiTool
@@ -141,12 +142,10 @@ def do_register_tool(
         nrps_enabled=nrps_enabled,
         ags_enabled=ags_enabled,
     )
-    record(
+    registrations.audit(
         actor=actor,
-        establishment=establishment,
-        academy=academy,
+        registration=tool,
         action="lti.tool_registered",
-        target=tool,
         after=snapshot(tool, AUDITED_FIELDS),
     )
     return tool
@@ -159,12 +158,10 @@ def do_set_tool_active(*, actor: Any, tool: LtiTool, active: bool) -> LtiTool:
     before = snapshot(tool, AUDITED_FIELDS)
     tool.is_active = active
     tool.save(update_fields=["is_active"])
-    record(
+    registrations.audit(
         actor=actor,
-        establishment=tool.establishment,
-        academy=tool.academy,
+        registration=tool,
         action="lti.tool_enabled" if active else "lti.tool_disabled",
-        target=tool,
         before=before,
         after=snapshot(tool, AUDITED_FIELDS),
     )
@@ -179,12 +176,10 @@ def do_replace_tool_key(*, actor: Any, tool: LtiTool, public_key: str) -> LtiToo
     before = snapshot(tool, AUDITED_FIELDS)
     tool.public_key, tool.jwks_url = public_key.strip(), ""
     tool.save(update_fields=["public_key", "jwks_url"])
-    record(
+    registrations.audit(
         actor=actor,
-        establishment=tool.establishment,
-        academy=tool.academy,
+        registration=tool,
         action="lti.tool_key_replaced",
-        target=tool,
         before=before,
         after=snapshot(tool, AUDITED_FIELDS),
     )

@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 from oauth2_provider.generators import generate_client_secret
 from oauth2_provider.models import Application
 
-from preau.audit.actions import record, snapshot
+from preau.audit.actions import snapshot
+from preau.core import registrations
 from preau.oidc.models import OidcClient
 
 if TYPE_CHECKING:
@@ -98,12 +99,10 @@ def do_register_client(
         client = OidcClient.objects.create(
             application=application, establishment=establishment, academy=academy
         )
-        record(
+        registrations.audit(
             actor=actor,
-            establishment=establishment,
-            academy=academy,
+            registration=client,
             action="oidc.client_registered",
-            target=client,
             after=snapshot(application, AUDITED_FIELDS),
         )
     return Registration(client, secret)
@@ -130,12 +129,10 @@ def do_update_client(
     application.post_logout_redirect_uris = " ".join(logouts)
     with transaction.atomic():
         application.save(update_fields=["name", "redirect_uris", "post_logout_redirect_uris"])
-        record(
+        registrations.audit(
             actor=actor,
-            establishment=client.establishment,
-            academy=client.academy,
+            registration=client,
             action="oidc.client_changed",
-            target=client,
             before=before,
             after=snapshot(application, AUDITED_FIELDS),
         )
@@ -146,12 +143,10 @@ def do_remove_client(*, actor: Any, client: OidcClient) -> None:
     """Remove a client with its tokens: the application's sessions end at once."""
     application = client.application
     with transaction.atomic():
-        record(
+        registrations.audit(
             actor=actor,
-            establishment=client.establishment,
-            academy=client.academy,
+            registration=client,
             action="oidc.client_removed",
-            target=client,
             before=snapshot(application, AUDITED_FIELDS),
         )
         # Deleting the application deletes its grants, tokens and the registration (cascade).
