@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -1077,6 +1077,21 @@ def _is_feed_group(run: Run, establishment: int, name: str) -> bool:
     return link is not None and name in link.groups
 
 
+def _remove_unwanted(
+    run: Run, model: type[models.Model], current: dict[tuple, tuple[int, str]], wanted: set
+) -> list[tuple]:
+    """Delete the rows of ``current`` (key ending with the establishment → (pk, group name))
+    that the feed no longer wants, in the feed's own groups only; their keys, sorted."""
+    gone = {
+        key: pk
+        for key, (pk, name) in current.items()
+        if key not in wanted and _is_feed_group(run, key[-1], name)
+    }
+    if gone:
+        model.objects.filter(pk__in=list(gone.values())).delete()
+    return sorted(gone)
+
+
 def _load_groups(run: Run, keys: set[tuple[int, str]]) -> None:
     """Read the groups of a batch in one query; create the missing ones, in bulk, for the
     school year (a group is created on first use)."""
@@ -1144,15 +1159,8 @@ def _sync_group_memberships(run: Run, records: list[Record], people: dict[str, A
         )
         run.change("group.joined", f"+ #{student} → {names[group]}", establishment)
     GroupMembership.objects.bulk_create(created)
-    gone = {
-        key: pk
-        for key, (pk, name) in current.items()
-        if key not in wanted and _is_feed_group(run, key[2], name)
-    }
-    if gone:
-        GroupMembership.objects.filter(pk__in=list(gone.values())).delete()
-        for student, group, establishment in sorted(gone):
-            run.change("group.left", f"- #{student} ✕ #{group}", establishment)
+    for student, group, establishment in _remove_unwanted(run, GroupMembership, current, wanted):
+        run.change("group.left", f"- #{student} ✕ #{group}", establishment)
 
 
 def _sync_group_assignments(run: Run, records: list[Record], people: dict[str, Any]) -> None:
@@ -1202,12 +1210,7 @@ def _sync_group_assignments(run: Run, records: list[Record], people: dict[str, A
         )
         run.change("assignment.created", f"+ #{teacher} {subject} @{names[group]}", establishment)
     TeachingAssignment.objects.bulk_create(created)
-    gone = {
-        key: pk
-        for key, (pk, name) in current.items()
-        if key not in wanted and _is_feed_group(run, key[3], name)
-    }
-    if gone:
-        TeachingAssignment.objects.filter(pk__in=list(gone.values())).delete()
-        for teacher, _taught, group, establishment in sorted(gone):
-            run.change("assignment.deleted", f"- #{teacher} ✕ group #{group}", establishment)
+    for teacher, _taught, group, establishment in _remove_unwanted(
+        run, TeachingAssignment, current, wanted
+    ):
+        run.change("assignment.deleted", f"- #{teacher} ✕ group #{group}", establishment)
